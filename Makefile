@@ -1,0 +1,49 @@
+SHELL := /bin/bash
+# The two commands: `make repro` runs the whole default pipeline, `make test` runs the test suite.
+# Both create .venv with pip when it is missing and install the project into it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+EXTRAS ?= notebooks,pipeline,test
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+
+export DVC_NO_ANALYTICS := 1
+export HF_HUB_OFFLINE := 1
+export JAX_PLATFORMS := cpu
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install repro test lint format lab clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[$(EXTRAS)]" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+	$(BIN)/python -m pip check
+	touch $@
+
+install: $(STAMP)
+
+repro: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+
+test: install lint
+	$(BIN)/python -m pytest -p no:cacheprovider -rs
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lab:
+	$(MAKE) install EXTRAS=notebooks,pipeline,test,lab
+	$(BIN)/python -m ipykernel install --user --name flame --display-name "Python (flame)"
+	$(BIN)/jupyter lab notebooks/
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""FLAMe autoraters in JAX: data curation, mixtures, a sharded decoder, training and evaluation."""

@@ -1,0 +1,268 @@
+"""Typed, frozen configuration loaded from ``params.yaml``.
+
+This module is the only reader of ``params.yaml``. Each top-level section maps to a frozen dataclass; an
+unknown key, a missing required key or a value of the wrong type fails with a :class:`ConfigError` that names
+the dotted key and the file, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+
+T = TypeVar("T")
+
+DEFAULT_PARAMS = Path("params.yaml")
+
+
+class ConfigError(ValueError):
+    """A params file does not match the dataclass schema."""
+
+
+# ----------------------------------------------------------------------------------------------- sections
+@dataclasses.dataclass(frozen=True)
+class SynthTaskConfig:
+    """Per-task knobs of the synthetic collection."""
+
+    examples: int
+    noise: float = 0.0  # probability that a training label is corrupted (flipped / re-drawn)
+
+
+@dataclasses.dataclass(frozen=True)
+class SynthConfig:
+    """The embedded ``synth`` collection: tasks, sizes, noise and held-out suite sizes."""
+
+    tasks: dict[str, SynthTaskConfig]
+    rewardbench_per_subset: int = 100
+    aggrefact_per_dataset: int = 150
+    validation_fraction: float = 0.05
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenizerConfig:
+    vocab_size: int = 1024
+    min_frequency: int = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class DataConfig:
+    """How records become token rows."""
+
+    seq_len: int = 256  # row length after packing
+    max_input_tokens: int = 224  # inputs are truncated from the left beyond this
+    max_target_tokens: int = 32  # targets are truncated from the right beyond this
+    pack: bool = True
+    packing_bins: int = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+    """A preset name plus optional overrides of its fields (``None`` keeps the preset value)."""
+
+    preset: str = "tiny"
+    dropout: float | None = None
+    dtype: str | None = None
+    n_layers: int | None = None
+    d_model: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class MeshConfig:
+    """Device mesh; ``-1`` on one axis takes the remaining devices."""
+
+    data: int = -1
+    fsdp: int = 1
+    tensor: int = 1
+    rules: str = "fsdp"
+
+
+@dataclasses.dataclass(frozen=True)
+class MixtureConfig:
+    """How task rates are computed; see :mod:`core.mixture.rates`."""
+
+    rate: Literal["examples_proportional", "uniform", "weights"]
+    tasks: tuple[str, ...] = ()  # empty: every training task of the collection
+    exclude: tuple[str, ...] = ()
+    maximum: int = 65536
+    temperature: float = 1.0
+    weights: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """One training run."""
+
+    init: str  # "scratch" or the name of another run / model whose final params start this one
+    mixture: str
+    steps: int
+    batch_size: int  # rows per step (packed rows when data.pack)
+    lr: float = 1.0e-4
+    schedule: Literal["constant", "cosine"] = "constant"
+    warmup_steps: int = 0
+    end_lr_fraction: float = 0.1
+    b1: float = 0.9
+    b2: float = 0.999
+    eps: float = 1.0e-8
+    weight_decay: float = 0.0
+    clip_norm: float = 1.0
+    context_loss_weight: float = 0.0  # 0 = loss on target tokens only (paper)
+    pair_orders: bool = True  # pairwise records appear in both A/B orders side by side
+    checkpoint_every: int = 200
+    log_every: int = 25
+
+
+@dataclasses.dataclass(frozen=True)
+class EvalConfig:
+    batch_size: int = 64
+    orders: Literal["both", "single"] = "both"
+    models: tuple[str, ...] = ("base", "flame", "flame_rm")
+    suites: tuple[str, ...] = ("rewardbench", "aggrefact")
+
+
+@dataclasses.dataclass(frozen=True)
+class NotebookConfig:
+    notebook: str
+    outputs: tuple[str, ...]
+    parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class Params:
+    """The whole ``params.yaml``."""
+
+    seed: int
+    synth: SynthConfig
+    tokenizer: TokenizerConfig
+    data: DataConfig
+    model: ModelConfig
+    mesh: MeshConfig
+    mixtures: dict[str, MixtureConfig]
+    train: dict[str, TrainConfig]
+    eval: EvalConfig
+    notebooks: dict[str, NotebookConfig]
+
+
+# ----------------------------------------------------------------------------------------------- loading
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def _coerce(value: Any, tp: Any, key: str, source: str) -> Any:
+    """Check ``value`` against the annotation ``tp`` and convert containers; raise ConfigError naming key."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+
+    def fail(expected: str) -> typing.NoReturn:
+        raise ConfigError(f"{source}: key '{key}' expects {expected}, got {type(value).__name__} {value!r}")
+
+    if tp is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(value, arg, key, source)
+            except ConfigError as err:
+                errors.append(str(err))
+        fail(" or ".join(_type_name(a) for a in args))
+    if origin is Literal:
+        if value not in args:
+            fail(f"one of {list(args)}")
+        return value
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            fail(f"a mapping for {tp.__name__}")
+        return from_dict(tp, value, source=source, prefix=key)
+    if origin in (tuple,):
+        if not isinstance(value, (list, tuple)):
+            fail("a list")
+        return tuple(_coerce(v, args[0], f"{key}[{i}]", source) for i, v in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, dict):
+            fail("a mapping")
+        return {str(k): _coerce(v, args[1], f"{key}.{k}", source) for k, v in value.items()}
+    if tp is bool:
+        if not isinstance(value, bool):
+            fail("a boolean")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            fail("an integer")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            fail("a number")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            fail("a string")
+        return value
+    raise TypeError(f"unsupported annotation {tp!r} for key '{key}'")
+
+
+def from_dict(cls: type[T], data: dict[str, Any], *, source: str = "<dict>", prefix: str = "") -> T:
+    """Build dataclass ``cls`` from ``data``, rejecting unknown keys and wrong types."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    dotted = (prefix + ".") if prefix else ""
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key '{dotted}{unknown[0]}' (allowed under '{prefix or '<top>'}': "
+            f"{', '.join(sorted(fields))})"
+        )
+    kwargs = {}
+    for name, field in fields.items():
+        if name not in data:
+            if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                raise ConfigError(f"{source}: missing required key '{dotted}{name}'")
+            continue
+        kwargs[name] = _coerce(data[name], hints[name], f"{dotted}{name}", source)
+    return cls(**kwargs)
+
+
+def load(path: str | Path = DEFAULT_PARAMS) -> Params:
+    """Load and validate the whole params file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except FileNotFoundError as err:
+        raise ConfigError(f"params file not found: {path}") from err
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: top level must be a mapping")
+    params = from_dict(Params, raw, source=str(path))
+    _cross_check(params, str(path))
+    return params
+
+
+def _cross_check(params: Params, source: str) -> None:
+    """References between sections must resolve (mixture names, init runs, task names)."""
+    for run, cfg in params.train.items():
+        if cfg.mixture not in params.mixtures:
+            raise ConfigError(f"{source}: key 'train.{run}.mixture' names unknown mixture '{cfg.mixture}'")
+        if cfg.init not in ("scratch", "base") and cfg.init not in params.train:
+            raise ConfigError(f"{source}: key 'train.{run}.init' names unknown run '{cfg.init}'")
+    for name, mix in params.mixtures.items():
+        for i, task in enumerate(mix.tasks + mix.exclude):
+            if task not in params.synth.tasks:
+                raise ConfigError(f"{source}: key 'mixtures.{name}' names unknown task '{task}' (entry {i})")
+
+
+def to_dict(cfg: Any) -> Any:
+    """A dataclass (possibly nested) as plain JSON-able data."""
+    if dataclasses.is_dataclass(cfg):
+        return {f.name: to_dict(getattr(cfg, f.name)) for f in dataclasses.fields(cfg)}
+    if isinstance(cfg, dict):
+        return {k: to_dict(v) for k, v in cfg.items()}
+    if isinstance(cfg, (list, tuple)):
+        return [to_dict(v) for v in cfg]
+    return cfg

@@ -1,0 +1,1 @@
+"""Records, the FLAMe text format, the synthetic collection, tokenizer and token pipeline."""

@@ -1,0 +1,1 @@
+"""Evaluation: suites, scorers (log-likelihood, trivial controls), metrics and the harness. Never trains."""

@@ -1,0 +1,96 @@
+"""Run a judge over a suite: both A/B orders for pairwise records, per-example rows and aggregate metrics."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from core.data.formats import swap
+from core.data.schema import Record
+from core.data.synth.suites import rewardbench_weights
+from core.eval import metrics as M
+from core.rng import derive
+
+SUITE_AGGREGATION = {"rewardbench": "rewardbench", "aggrefact": "balanced_mean"}
+
+
+def _probs(scores: dict[str, float]) -> dict[str, float]:
+    top = max(scores.values())
+    exp = {k: math.exp(v - top) if v > -math.inf else 0.0 for k, v in scores.items()}
+    z = sum(exp.values())
+    return {k: v / z for k, v in exp.items()}
+
+
+def judge_rows(
+    judge: Callable[[Sequence[Record]], list[dict[str, float]]],
+    records: Sequence[Record],
+    orders: str = "both",
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """Judge every record (pairwise ones in both orders, or one seeded order) and return per-example rows."""
+    variants: list[tuple[Record, Record, str]] = []
+    for r in records:
+        if r.kind != "pairwise":
+            variants.append((r, r, "-"))
+        elif orders == "both":
+            variants += [(r, r, "AB"), (r, swap(r), "BA")]
+        elif orders == "single":
+            flip = derive(seed, "order", r.example_id) % 2 == 1
+            variants.append((r, swap(r) if flip else r, "BA" if flip else "AB"))
+        else:
+            raise ValueError(f"orders must be 'both' or 'single', got {orders!r}")
+    scores = judge([v for _, v, _ in variants])
+    rows = []
+    for (orig, shown, order), sc in zip(variants, scores):
+        probs = _probs(sc)
+        pred = max(shown.label_space, key=lambda lab: (probs[lab], -shown.label_space.index(lab)))
+        rows.append(
+            {
+                "example_id": orig.example_id,
+                "subset": orig.meta.get("subset", orig.task),
+                "section": orig.meta.get("section", orig.task),
+                "order": order,
+                "gold": shown.label,
+                "pred": pred,
+                "correct": pred == shown.label,
+                "probs": probs,
+            }
+        )
+    return rows
+
+
+def suite_metrics(suite: str, rows: Sequence[dict], records: Sequence[Record]) -> dict[str, Any]:
+    by_subset: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_subset[r["subset"]].append(r)
+    kind = SUITE_AGGREGATION.get(suite, "balanced_mean")
+    out: dict[str, Any] = {"suite": suite, "n_examples": len(records), "n_judgments": len(rows)}
+    if kind == "rewardbench":
+        subset_acc = {s: M.accuracy(v) for s, v in by_subset.items()}
+        section_of = {r["subset"]: r["section"] for r in rows}
+        out.update(M.rewardbench_scores(subset_acc, section_of, rewardbench_weights(list(records))))
+        out["subsets"] = subset_acc
+    else:
+        subset_score = {s: M.balanced_accuracy(v) for s, v in by_subset.items()}
+        out.update(subset_score)
+        out["overall"] = sum(subset_score.values()) / len(subset_score)
+        out["subsets"] = subset_score
+        out["metric"] = "balanced_accuracy"
+    out["accuracy"] = M.accuracy(rows)
+    consistency = M.order_consistency(rows)
+    if consistency is not None:
+        out["order_consistency"] = consistency
+    return out
+
+
+def write_results(out_dir: str | Path, rows: Sequence[dict], metrics: dict[str, Any]) -> None:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "per_example.jsonl").open("w") as f:
+        for r in rows:
+            f.write(json.dumps(r, sort_keys=True) + "\n")
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")

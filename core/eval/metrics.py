@@ -1,0 +1,58 @@
+"""Metrics: accuracy, balanced accuracy, order consistency and section aggregation.
+
+RewardBench style: a section is the weighted mean of its subsets' accuracies (weights = official example
+counts), and ``overall`` is the unweighted mean of the sections. LLM-AggreFact style: balanced accuracy per
+dataset and ``overall`` the mean over datasets.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+
+def accuracy(rows: Sequence[Mapping]) -> float:
+    return sum(bool(r["correct"]) for r in rows) / len(rows) if rows else float("nan")
+
+
+def balanced_accuracy(rows: Sequence[Mapping]) -> float:
+    """Mean recall over gold labels present."""
+    by_gold: dict[str, list[bool]] = defaultdict(list)
+    for r in rows:
+        by_gold[r["gold"]].append(bool(r["correct"]))
+    if not by_gold:
+        return float("nan")
+    return sum(sum(v) / len(v) for v in by_gold.values()) / len(by_gold)
+
+
+def order_consistency(rows: Sequence[Mapping]) -> float | None:
+    """Share of pairwise examples whose two orders pick the same underlying response."""
+    by_id: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in rows:
+        if r.get("order") in ("AB", "BA"):
+            by_id[r["example_id"]][r["order"]] = r["pred"]
+    pairs = [v for v in by_id.values() if len(v) == 2]
+    if not pairs:
+        return None
+    return sum(v["AB"] != v["BA"] for v in pairs) / len(pairs)
+
+
+def weighted_mean(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    total = sum(weights[k] for k in values)
+    return sum(values[k] * weights[k] for k in values) / total
+
+
+def rewardbench_scores(
+    subset_acc: Mapping[str, float], subset_section: Mapping[str, str], weights: Mapping[str, float]
+) -> dict[str, float]:
+    """Section scores (count-weighted) plus ``reasoning`` (math + coding) and ``overall`` (mean of four)."""
+    sections: dict[str, dict[str, float]] = defaultdict(dict)
+    for subset, acc in subset_acc.items():
+        sections[subset_section[subset]][subset] = acc
+    out = {name: weighted_mean(accs, weights) for name, accs in sections.items()}
+    reasoning = {s: a for name in ("math", "coding") for s, a in sections.get(name, {}).items()}
+    if reasoning:
+        out["reasoning"] = weighted_mean(reasoning, weights)
+    main = [out[k] for k in ("chat", "chat_hard", "safety", "reasoning") if k in out]
+    out["overall"] = sum(main) / len(main)
+    return out

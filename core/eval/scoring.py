@@ -1,0 +1,154 @@
+"""Judges that assign a probability to every label of a record's closed label space.
+
+``LoglikScorer`` ranks labels by the model's log-likelihood of the target line (``choice: A`` ...): one
+forward pass per (record, label), padded into fixed-size batches and length buckets so results do not depend
+on how records are grouped. The controls are trivial judges that read only surface features; they show what
+a suite's surface cues alone are worth.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+from tqdm.auto import tqdm
+
+from core.data.features import encode_pair
+from core.data.formats import render_inputs, render_target
+from core.data.schema import PAIR_FIELDS, Record
+from core.data.tokenizer import Tokenizer
+from core.training.loss import token_nll
+
+Scores = dict[str, float]  # label -> log-probability (or log of a control's probability)
+
+
+@nnx.jit
+def _sequence_logprob(model, inputs, segment_ids, positions, targets, mask):
+    logits = model(inputs, segment_ids, positions)
+    return -jnp.sum(token_nll(logits, targets) * mask, axis=-1)
+
+
+class LoglikScorer:
+    """Log-likelihood of each allowed label under a Decoder."""
+
+    def __init__(
+        self,
+        model,
+        tok: Tokenizer,
+        max_input: int,
+        max_target: int,
+        batch_size: int = 64,
+        bucket: int = 32,
+        progress: bool = True,
+    ):
+        self.model, self.tok = model, tok
+        self.max_input, self.max_target = max_input, max_target
+        self.batch_size, self.bucket, self.progress = batch_size, bucket, progress
+
+    def _encode(self, records: Sequence[Record]):
+        prompts = self.tok.encode_batch([render_inputs(r) for r in records])
+        items = []
+        for i, (r, p) in enumerate(zip(records, prompts)):
+            if r.label_space is None:
+                raise ValueError(
+                    f"record {r.example_id} has no label space; the log-likelihood scorer needs one"
+                )
+            for label in r.label_space:
+                t = self.tok.encode(render_target(r, label, first_field_only=True))
+                items.append((i, label, encode_pair(p, t, None, self.max_input, self.max_target)))
+        return items
+
+    def __call__(self, records: Sequence[Record]) -> list[Scores]:
+        items = self._encode(records)
+        out: list[Scores] = [{} for _ in records]
+        order = sorted(range(len(items)), key=lambda k: len(items[k][2].inputs))
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        for idx in tqdm(batches, desc="score", disable=not self.progress, dynamic_ncols=True):
+            longest = max(len(items[k][2].inputs) for k in idx)
+            length = int(math.ceil(longest / self.bucket) * self.bucket)
+            arr = {
+                k: np.zeros((self.batch_size, length), np.int32)
+                for k in ("inputs", "targets", "mask", "segment_ids", "positions")
+            }
+            for row, k in enumerate(idx):
+                enc = items[k][2]
+                n = len(enc.inputs)
+                arr["inputs"][row, :n] = enc.inputs
+                arr["targets"][row, :n] = enc.targets
+                arr["mask"][row, :n] = enc.target_mask
+                arr["segment_ids"][row, :n] = 1
+                arr["positions"][row, :n] = np.arange(n)
+            lp = np.asarray(
+                jax.device_get(
+                    _sequence_logprob(
+                        self.model,
+                        arr["inputs"],
+                        arr["segment_ids"],
+                        arr["positions"],
+                        arr["targets"],
+                        arr["mask"].astype(np.float32),
+                    )
+                )
+            )
+            for row, k in enumerate(idx):
+                rec_i, label, _ = items[k]
+                out[rec_i][label] = float(lp[row])
+        return out
+
+
+def _judged_text(record: Record) -> str:
+    for name in ("response", "claim", "summary"):
+        try:
+            return record.field(name)
+        except KeyError:
+            continue
+    return record.context[-1][1]
+
+
+def _certain(labels: Sequence[str], pick: str) -> Scores:
+    return {label: (0.0 if label == pick else -math.inf) for label in labels}
+
+
+class FirstPosition:
+    """Always answers the first position (A) / the first label of the label space."""
+
+    name = "always_first"
+
+    def __call__(self, records: Sequence[Record]) -> list[Scores]:
+        return [_certain(r.label_space, r.label_space[0]) for r in records]
+
+
+class LengthJudge:
+    """Prefers the longer (or shorter) response; for single-text records, the first label when the judged
+    text is longer (shorter) than the suite's median. Ties go to the first position."""
+
+    def __init__(self, prefer: str):
+        if prefer not in ("longer", "shorter"):
+            raise ValueError(f"prefer must be 'longer' or 'shorter', got {prefer!r}")
+        self.prefer = prefer
+        self.name = f"prefer_{prefer}"
+
+    def __call__(self, records: Sequence[Record]) -> list[Scores]:
+        lengths = [len(_judged_text(r)) for r in records if r.kind != "pairwise"]
+        median = float(np.median(lengths)) if lengths else 0.0
+        sign = 1 if self.prefer == "longer" else -1
+        out = []
+        for r in records:
+            if r.kind == "pairwise":
+                a, b = (len(r.field(n)) for n in PAIR_FIELDS)
+                pick = "A" if sign * (a - b) >= 0 else "B"
+            else:
+                pick = r.label_space[0] if sign * (len(_judged_text(r)) - median) > 0 else r.label_space[-1]
+            out.append(_certain(r.label_space, pick))
+        return out
+
+
+CONTROLS = {
+    "always_first": FirstPosition,
+    "prefer_longer": lambda: LengthJudge("longer"),
+    "prefer_shorter": lambda: LengthJudge("shorter"),
+}

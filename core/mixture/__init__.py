@@ -1,0 +1,1 @@
+"""Mixture construction: rate functions, MixtureSpec, deterministic grain-based selection."""

@@ -1,0 +1,77 @@
+"""MixtureSpec: the normalised task proportions of one mixture, saved as JSON with a content hash."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from core.config import MixtureConfig
+from core.mixture import rates as rate_fns
+from core.rng import sha256_hex
+
+
+@dataclasses.dataclass(frozen=True)
+class MixtureSpec:
+    name: str
+    rates: dict[str, float]  # unnormalised, as the rate function gave them
+    sizes: dict[str, int]  # training examples per task when the spec was built
+
+    def __post_init__(self):
+        if not self.rates:
+            raise ValueError(f"mixture '{self.name}' has no tasks")
+        if sum(self.rates.values()) <= 0:
+            raise ValueError(f"mixture '{self.name}' has rates summing to zero")
+
+    @property
+    def proportions(self) -> dict[str, float]:
+        total = sum(self.rates.values())
+        return {t: r / total for t, r in sorted(self.rates.items())}
+
+    @property
+    def sha(self) -> str:
+        payload = json.dumps({"rates": self.rates, "sizes": self.sizes}, sort_keys=True)
+        return sha256_hex(payload)
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "rates": dict(sorted(self.rates.items())),
+            "sizes": dict(sorted(self.sizes.items())),
+            "proportions": self.proportions,
+            "sha": self.sha,
+        }
+
+    def save(self, path: str | Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> MixtureSpec:
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"mixture spec not found: {path}")
+        data = json.loads(path.read_text())
+        spec = cls(name=data["name"], rates=data["rates"], sizes=data["sizes"])
+        if data.get("sha") and data["sha"] != spec.sha:
+            raise ValueError(f"{path}: content hash {data['sha']} does not match its rates ({spec.sha})")
+        return spec
+
+
+def build(name: str, cfg: MixtureConfig, sizes: Mapping[str, int]) -> MixtureSpec:
+    """Apply the configured rate function to the selected tasks' sizes."""
+    chosen = list(cfg.tasks) if cfg.tasks else sorted(sizes)
+    missing = [t for t in chosen if t not in sizes]
+    if missing:
+        raise ValueError(f"mixture '{name}' names task '{missing[0]}' with no training data")
+    chosen = [t for t in chosen if t not in set(cfg.exclude)]
+    sub = {t: int(sizes[t]) for t in chosen}
+    if cfg.rate == "examples_proportional":
+        rates = rate_fns.examples_proportional(sub, cfg.maximum, cfg.temperature)
+    elif cfg.rate == "uniform":
+        rates = rate_fns.uniform(sub)
+    else:
+        rates = rate_fns.explicit(sub, cfg.weights)
+    return MixtureSpec(name=name, rates=rates, sizes=sub)

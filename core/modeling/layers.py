@@ -1,0 +1,112 @@
+"""Decoder building blocks. Every parameter carries logical ``axes`` metadata used by the sharding rules."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from core.modeling.config import DecoderConfig
+
+
+def _param(rngs: nnx.Rngs, shape, axes, scale: float) -> nnx.Param:
+    value = jax.random.normal(rngs.params(), shape, jnp.float32) * scale
+    return nnx.Param(value, axes=axes)
+
+
+def dropout(x: jax.Array, rate: float, key: jax.Array | None) -> jax.Array:
+    """Inverted dropout with an explicit key (no key or rate 0: identity). Stateless, so resumes are exact."""
+    if key is None or rate <= 0.0:
+        return x
+    keep = jax.random.bernoulli(key, 1.0 - rate, x.shape)
+    return jnp.where(keep, x / (1.0 - rate), 0).astype(x.dtype)
+
+
+class RMSNorm(nnx.Module):
+    def __init__(self, dim: int, eps: float):
+        self.scale = nnx.Param(jnp.ones((dim,), jnp.float32), axes=("embed",))
+        self.eps = eps
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        x32 = x.astype(jnp.float32)
+        var = jnp.mean(jnp.square(x32), axis=-1, keepdims=True)
+        return (x32 * jax.lax.rsqrt(var + self.eps) * self.scale[...]).astype(x.dtype)
+
+
+def rope(x: jax.Array, positions: jax.Array, theta: float) -> jax.Array:
+    """Rotary embedding (half-split convention) on ``x [B, T, H, D]`` at integer ``positions [B, T]``."""
+    d = x.shape[-1]
+    freqs = 1.0 / (theta ** (jnp.arange(0, d, 2, dtype=jnp.float32) / d))
+    angles = positions[..., None].astype(jnp.float32) * freqs  # [B, T, D/2]
+    sin, cos = jnp.sin(angles)[:, :, None, :], jnp.cos(angles)[:, :, None, :]
+    x1, x2 = jnp.split(x.astype(jnp.float32), 2, axis=-1)
+    out = jnp.concatenate([x1 * cos - x2 * sin, x2 * cos + x1 * sin], axis=-1)
+    return out.astype(x.dtype)
+
+
+def attention_mask(segment_ids: jax.Array) -> jax.Array:
+    """``[B, 1, T, T]`` causal mask that never crosses packed segments and never attends to padding."""
+    t = segment_ids.shape[-1]
+    causal = jnp.tril(jnp.ones((t, t), bool))
+    same = segment_ids[:, :, None] == segment_ids[:, None, :]
+    real = (segment_ids > 0)[:, None, :]
+    return (causal[None] & same & real)[:, None]
+
+
+class Attention(nnx.Module):
+    """Multi-head attention with grouped key/value heads (GQA) and RoPE."""
+
+    def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
+        d, h, kv, hd = cfg.d_model, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim
+        self.cfg = cfg
+        self.wq = _param(rngs, (d, h, hd), ("embed", "heads", "head_dim"), d**-0.5)
+        self.wk = _param(rngs, (d, kv, hd), ("embed", "kv_heads", "head_dim"), d**-0.5)
+        self.wv = _param(rngs, (d, kv, hd), ("embed", "kv_heads", "head_dim"), d**-0.5)
+        self.wo = _param(
+            rngs, (h, hd, d), ("heads", "head_dim", "embed"), (h * hd) ** -0.5 / (2 * cfg.n_layers) ** 0.5
+        )
+
+    def __call__(self, x: jax.Array, positions: jax.Array, mask: jax.Array) -> jax.Array:
+        cfg = self.cfg
+        dt = x.dtype
+        q = jnp.einsum("btd,dhk->bthk", x, self.wq[...].astype(dt))
+        k = jnp.einsum("btd,dhk->bthk", x, self.wk[...].astype(dt))
+        v = jnp.einsum("btd,dhk->bthk", x, self.wv[...].astype(dt))
+        q, k = rope(q, positions, cfg.rope_theta), rope(k, positions, cfg.rope_theta)
+        b, t = x.shape[:2]
+        groups = cfg.n_heads // cfg.n_kv_heads
+        q = q.reshape(b, t, cfg.n_kv_heads, groups, cfg.head_dim)
+        scores = jnp.einsum("bqkgd,bskd->bkgqs", q, k).astype(jnp.float32) * cfg.head_dim**-0.5
+        scores = jnp.where(mask[:, :, None], scores, jnp.finfo(jnp.float32).min)
+        probs = jax.nn.softmax(scores, axis=-1).astype(dt)
+        out = jnp.einsum("bkgqs,bskd->bqkgd", probs, v).reshape(b, t, cfg.n_heads, cfg.head_dim)
+        return jnp.einsum("bthk,hkd->btd", out, self.wo[...].astype(dt))
+
+
+class GatedMlp(nnx.Module):
+    """SwiGLU feed-forward."""
+
+    def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
+        d, f = cfg.d_model, cfg.d_ff
+        self.w_gate = _param(rngs, (d, f), ("embed", "mlp"), d**-0.5)
+        self.w_up = _param(rngs, (d, f), ("embed", "mlp"), d**-0.5)
+        self.w_down = _param(rngs, (f, d), ("mlp", "embed"), f**-0.5 / (2 * cfg.n_layers) ** 0.5)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        dt = x.dtype
+        gate = jax.nn.silu(x @ self.w_gate[...].astype(dt))
+        return (gate * (x @ self.w_up[...].astype(dt))) @ self.w_down[...].astype(dt)
+
+
+class Block(nnx.Module):
+    def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
+        self.attn_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.attn = Attention(cfg, rngs)
+        self.mlp_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.mlp = GatedMlp(cfg, rngs)
+        self.rate = cfg.dropout
+
+    def __call__(self, x, positions, mask, key=None):
+        k1, k2 = jax.random.split(key) if key is not None else (None, None)
+        x = x + dropout(self.attn(self.attn_norm(x), positions, mask), self.rate, k1)
+        return x + dropout(self.mlp(self.mlp_norm(x)), self.rate, k2)

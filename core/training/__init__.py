@@ -1,0 +1,1 @@
+"""Training: batches, loss, optimizer, jitted step, loop and checkpoints."""

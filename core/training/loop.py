@@ -1,0 +1,184 @@
+"""The training loop: restore-or-init, jitted steps with a progress bar, metrics log, checkpoints, export."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jax
+import numpy as np
+from flax import nnx
+from tqdm.auto import tqdm
+
+from core import provenance
+from core.config import DataConfig, MeshConfig, TrainConfig
+from core.data.schema import Record
+from core.data.tokenizer import Tokenizer
+from core.mixture.spec import MixtureSpec
+from core.modeling.config import DecoderConfig
+from core.modeling.decoder import Decoder, count_params
+from core.modeling.sharding import make_mesh, shard_batch, shard_model
+from core.rng import derive
+from core.training.batches import train_batches
+from core.training.checkpoint import Checkpointer, export_model, load_model
+from core.training.optim import make_optimizer, schedule
+from core.training.step import make_train_step
+
+LOG_FIELDS = ("step", "loss", "target_loss", "target_acc", "grad_norm", "lr", "tokens_per_s", "elapsed_s")
+
+
+@dataclasses.dataclass(frozen=True)
+class RunPaths:
+    checkpoints: Path  # orbax training checkpoints (resumable)
+    model: Path  # exported final model
+    logs: Path  # metrics log + summary
+
+
+def init_model(cfg: DecoderConfig, seed: int) -> Decoder:
+    """A randomly initialised decoder; the seed is derived from the master seed, never drawn."""
+    return Decoder(cfg, nnx.Rngs(params=derive(seed, "init")))
+
+
+def _truncate_log(path: Path, step: int) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open() as f:
+        rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
+    return rows
+
+
+def _write_log(path: Path, rows: list[dict]) -> None:
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=LOG_FIELDS)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def train(
+    name: str,
+    cfg: TrainConfig,
+    init: Path | DecoderConfig,
+    spec: MixtureSpec,
+    records: Mapping[str, Sequence[Record]],
+    tok: Tokenizer,
+    data_cfg: DataConfig,
+    mesh_cfg: MeshConfig,
+    seed: int,
+    paths: RunPaths,
+    *,
+    stop_after: int | None = None,
+    progress: bool = True,
+    extra_meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Train run ``name`` to ``cfg.steps`` (or stop after ``stop_after`` steps, as an interruption would).
+
+    ``init`` is an exported model folder to start from, or a DecoderConfig for a fresh initialisation.
+    Returns the run summary (also written to ``paths.logs / summary.json`` when the run completes).
+    """
+    model = load_model(init) if isinstance(init, Path) else init_model(init, seed)
+    mesh = make_mesh(mesh_cfg)
+    config_hash = provenance.config_hash(
+        {
+            "train": dataclasses.asdict(cfg),
+            "data": dataclasses.asdict(data_cfg),
+            "mixture": spec.sha,
+            "model": dataclasses.asdict(model.cfg),
+            "seed": seed,
+            "init": str(init),
+        }
+    )
+    paths.logs.mkdir(parents=True, exist_ok=True)
+    log_path = paths.logs / "log.csv"
+    with jax.set_mesh(mesh):
+        shard_model(model, mesh, mesh_cfg.rules)
+        optimizer = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
+        data_iter = iter(
+            train_batches(
+                spec, records, tok, data_cfg, cfg.batch_size, derive(seed, "data", name), cfg.pair_orders
+            )
+        )
+        ckpt = Checkpointer(paths.checkpoints, config_hash)
+        start, saved = ckpt.restore_or_discard(model, optimizer, data_iter)
+        examples = int(saved.get("examples", 0))
+        rows = _truncate_log(log_path, start) if start else []
+        step_fn = make_train_step(cfg.context_loss_weight)
+        base_key = jax.random.key(derive(seed, "dropout", name))
+        lr_at = make_lr(cfg)
+        end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
+        bar = tqdm(
+            total=cfg.steps, initial=start, desc=f"train {name}", disable=not progress, dynamic_ncols=True
+        )
+        t0 = time.perf_counter()
+        window_tokens, window_t = 0.0, time.perf_counter()
+        total_tokens, step_time = 0.0, 0.0
+        metrics = {}
+        for step in range(start, end):
+            host_batch = next(data_iter)
+            examples += int(host_batch["segment_ids"].max(axis=1).sum())
+            batch = shard_batch(host_batch, mesh, mesh_cfg.rules)
+            ts = time.perf_counter()
+            metrics = step_fn(model, optimizer, batch, jax.random.fold_in(base_key, step))
+            tokens = float(metrics["tokens"])  # blocks until the step is done
+            if step > start:  # the first step includes compilation
+                step_time += time.perf_counter() - ts
+                total_tokens += tokens
+            window_tokens += tokens
+            bar.update(1)
+            done = step + 1
+            if done % cfg.log_every == 0 or done == cfg.steps:
+                now = time.perf_counter()
+                row = {
+                    k: f"{float(metrics[k]):.6g}" for k in ("loss", "target_loss", "target_acc", "grad_norm")
+                }
+                row.update(
+                    step=done,
+                    lr=f"{lr_at(step):.6g}",
+                    tokens_per_s=f"{window_tokens / (now - window_t):.1f}",
+                    elapsed_s=f"{now - t0:.1f}",
+                )
+                rows.append(row)
+                _write_log(log_path, rows)
+                bar.set_postfix(loss=row["loss"], acc=row["target_acc"])
+                window_tokens, window_t = 0.0, now
+            if done % cfg.checkpoint_every == 0 or done == end:
+                ckpt.save(done, model, optimizer, data_iter, {"examples": examples})
+        bar.close()
+        ckpt.close()
+    summary = {
+        "run": name,
+        "step": end,
+        "steps": cfg.steps,
+        "completed": end == cfg.steps,
+        "final": {k: float(v) for k, v in metrics.items()} if metrics else None,
+        "train_tokens_per_s": total_tokens / step_time if step_time else None,
+        "wall_s": time.perf_counter() - t0,
+        "params": count_params(model),
+        "mixture": spec.name,
+        "mixture_sha": spec.sha,
+        "config_hash": config_hash,
+        "examples_seen": examples,
+    }
+    if end == cfg.steps:
+        meta = provenance.record(
+            run=name, step=end, mixture_sha=spec.sha, config_hash=config_hash, **(extra_meta or {})
+        )
+        export_model(model, paths.model, meta)
+        (paths.logs / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def make_lr(cfg: TrainConfig):
+    sched = schedule(cfg)
+    return lambda step: float(sched(step))
+
+
+def params_equal(a: nnx.Module, b: nnx.Module) -> bool:
+    """Bitwise equality of two models' parameters."""
+    la = jax.tree.leaves(nnx.state(a, nnx.Param))
+    lb = jax.tree.leaves(nnx.state(b, nnx.Param))
+    return len(la) == len(lb) and all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(la, lb))

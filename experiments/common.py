@@ -1,0 +1,46 @@
+"""Shared helpers for the stage CLIs: params loading, standard paths and absl/grain setup."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from absl import flags
+
+from core import config
+
+# grain reads absl flags even outside absl.app.run (google/grain#1355).
+flags.FLAGS.mark_as_parsed()
+
+DATA_DIR = Path("data/synth")
+TOKENIZER = Path("data/tokenizer/tokenizer.json")
+MODELS = Path("artifacts/models")
+MIXTURES = Path("artifacts/mixtures")
+CHECKPOINTS = Path("artifacts/checkpoints")
+TRAIN_LOGS = Path("artifacts/train")
+EVAL = Path("artifacts/eval")
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument(
+        "--params", type=Path, default=config.DEFAULT_PARAMS, help="params file (default: params.yaml)"
+    )
+    return p
+
+
+def load_params(path: Path) -> config.Params:
+    return config.load(path)
+
+
+def select(section: dict, name: str, what: str):
+    """``section[name]``, or exit with a message listing what params.yaml defines."""
+    if name not in section:
+        raise SystemExit(f"unknown {what} '{name}' (params.yaml defines: {', '.join(section)})")
+    return section[name]
+
+
+def training_sizes(data_dir: Path = DATA_DIR) -> dict[str, int]:
+    catalog = json.loads((data_dir / "catalog.json").read_text())
+    return {t: info["examples"]["train"] for t, info in catalog["tasks"].items()}

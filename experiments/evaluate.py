@@ -1,0 +1,70 @@
+"""Stage ``eval@<model>-<suite>``: judge a suite with a trained model or a trivial control.
+
+``--model`` takes a run name (``artifacts/models/<name>``), an exported model folder, or ``control:<name>``
+for the trivial judges (always_first, prefer_longer, prefer_shorter).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from core.data.synth.build import load_suite
+from core.data.tokenizer import Tokenizer
+from core.eval.harness import judge_rows, suite_metrics, write_results
+from core.eval.scoring import CONTROLS, LoglikScorer
+from core.training.checkpoint import load_model
+from experiments.common import DATA_DIR, EVAL, MODELS, TOKENIZER, load_params, parser
+
+
+def make_judge(model: str, params, progress: bool):
+    if model.startswith("control:"):
+        name = model.split(":", 1)[1]
+        if name not in CONTROLS:
+            raise SystemExit(f"unknown control '{name}' (known: {', '.join(CONTROLS)})")
+        return CONTROLS[name](), f"control_{name}"
+    path = Path(model)
+    if not (path / "config.json").exists():
+        path = MODELS / model
+    if not (path / "config.json").exists():
+        raise SystemExit(f"no exported model named '{model}' (looked for {Path(model)} and {MODELS / model})")
+    scorer = LoglikScorer(
+        load_model(path),
+        Tokenizer.load(TOKENIZER),
+        params.data.max_input_tokens,
+        params.data.max_target_tokens,
+        params.eval.batch_size,
+        progress=progress,
+    )
+    return scorer, path.name
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--model", required=True)
+    p.add_argument("--suite", required=True)
+    p.add_argument("--data", type=Path, default=DATA_DIR)
+    p.add_argument("--out", type=Path)
+    p.add_argument("--no-progress", action="store_true")
+    args = p.parse_args()
+    params = load_params(args.params)
+    records = load_suite(args.data, args.suite)
+    judge, name = make_judge(args.model, params, not args.no_progress)
+    t0 = time.perf_counter()
+    rows = judge_rows(judge, records, params.eval.orders, params.seed)
+    metrics = suite_metrics(args.suite, rows, records)
+    metrics["model"] = name
+    metrics["judgments_per_s"] = len(rows) / max(time.perf_counter() - t0, 1e-9)
+    write_results(args.out or EVAL / name / args.suite, rows, metrics)
+    print(
+        f"{name} on {args.suite}: overall {metrics['overall']:.3f}"
+        + (
+            f", order consistency {metrics['order_consistency']:.3f}"
+            if "order_consistency" in metrics
+            else ""
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

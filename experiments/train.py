@@ -1,0 +1,53 @@
+"""Stage ``train@<run>``: train one run from params.train.<run>; resumes from its last checkpoint."""
+
+from __future__ import annotations
+
+import json
+
+from core.data.synth.build import load_task_split
+from core.data.tokenizer import Tokenizer
+from core.mixture.spec import MixtureSpec
+from core.training.loop import RunPaths, train
+from experiments.common import (
+    CHECKPOINTS,
+    DATA_DIR,
+    MIXTURES,
+    MODELS,
+    TOKENIZER,
+    TRAIN_LOGS,
+    load_params,
+    parser,
+    select,
+)
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--run", required=True)
+    p.add_argument("--no-progress", action="store_true")
+    args = p.parse_args()
+    params = load_params(args.params)
+    cfg = select(params.train, args.run, "run")
+    spec = MixtureSpec.load(MIXTURES / f"{cfg.mixture}.json")
+    records = {t: load_task_split(DATA_DIR, t, "train") for t, w in spec.proportions.items() if w > 0}
+    paths = RunPaths(CHECKPOINTS / args.run, MODELS / args.run, TRAIN_LOGS / args.run)
+    summary = train(
+        args.run,
+        cfg,
+        MODELS / cfg.init,
+        spec,
+        records,
+        Tokenizer.load(TOKENIZER),
+        params.data,
+        params.mesh,
+        params.seed,
+        paths,
+        progress=not args.no_progress,
+    )
+    print(
+        json.dumps({k: summary[k] for k in ("run", "step", "train_tokens_per_s", "wall_s", "examples_seen")})
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""Stage ``tokenizer``: train the BPE tokenizer on the rendered training tasks (never on held-out suites)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from core.data.formats import render
+from core.data.schema import iter_jsonl
+from core.data.tokenizer import Tokenizer
+from experiments.common import DATA_DIR, TOKENIZER, load_params, parser
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--data", type=Path, default=DATA_DIR)
+    p.add_argument("--out", type=Path, default=TOKENIZER)
+    args = p.parse_args()
+    params = load_params(args.params)
+    catalog = json.loads((args.data / "catalog.json").read_text())
+
+    def texts():
+        for task in catalog["tasks"]:
+            for r in iter_jsonl(args.data / "tasks" / task / "train.jsonl"):
+                yield "".join(render(r))
+
+    tok = Tokenizer.train(texts(), params.tokenizer.vocab_size, params.tokenizer.min_frequency)
+    tok.save(args.out)
+    print(f"tokenizer: vocab {tok.vocab_size} -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

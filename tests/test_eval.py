@@ -1,0 +1,100 @@
+import math
+
+import pytest
+from flax import nnx
+
+from core.data.schema import read_jsonl
+from core.eval import metrics as M
+from core.eval.harness import judge_rows, suite_metrics, write_results
+from core.eval.scoring import FirstPosition, LoglikScorer
+from core.modeling import Decoder, preset
+
+
+def test_section_scores_are_count_weighted_and_overall_is_mean_of_sections():
+    acc = {"c1": 1.0, "c2": 0.5, "h": 0.6, "s": 0.9, "m": 0.8, "p1": 0.4, "p2": 0.6}
+    section = {
+        "c1": "chat",
+        "c2": "chat",
+        "h": "chat_hard",
+        "s": "safety",
+        "m": "math",
+        "p1": "coding",
+        "p2": "coding",
+    }
+    weights = {"c1": 30, "c2": 10, "h": 5, "s": 5, "m": 20, "p1": 10, "p2": 10}
+    out = M.rewardbench_scores(acc, section, weights)
+    assert out["chat"] == pytest.approx((30 * 1.0 + 10 * 0.5) / 40)
+    assert out["coding"] == pytest.approx(0.5)
+    assert out["reasoning"] == pytest.approx((20 * 0.8 + 10 * 0.4 + 10 * 0.6) / 40)
+    assert out["overall"] == pytest.approx((out["chat"] + 0.6 + 0.9 + out["reasoning"]) / 4)
+
+
+@pytest.mark.parametrize(
+    "sections,overall",
+    [((94.7, 66.2, 88.5, 94.7), 86.0), ((92.2, 75.7, 89.6, 93.8), 87.8), ((89.9, 61.2, 55.3, 45.2), 62.9)],
+)
+def test_paper_table2_overall_is_reproduced(sections, overall):
+    names = ("chat", "chat_hard", "safety", "math")
+    acc = dict(zip(names, sections))
+    out = M.rewardbench_scores(acc, {n: n for n in names}, {n: 1.0 for n in names})
+    assert round(out["overall"], 1) == overall
+
+
+def test_balanced_accuracy_and_order_consistency():
+    rows = (
+        [{"gold": "yes", "correct": True}] * 9
+        + [{"gold": "no", "correct": False}]
+        + [{"gold": "no", "correct": True}]
+    )
+    assert M.balanced_accuracy(rows) == pytest.approx((1.0 + 0.5) / 2)
+    rows = [
+        {"example_id": "a", "order": "AB", "pred": "A"},
+        {"example_id": "a", "order": "BA", "pred": "B"},
+        {"example_id": "b", "order": "AB", "pred": "A"},
+        {"example_id": "b", "order": "BA", "pred": "A"},
+    ]
+    assert M.order_consistency(rows) == 0.5
+
+
+class Oracle:
+    def __call__(self, records):
+        return [{lab: (0.0 if lab == r.label else -math.inf) for lab in r.label_space} for r in records]
+
+
+def test_harness_both_orders_single_order_and_files(small_synth, tmp_path):
+    out, _ = small_synth
+    records = read_jsonl(out / "suites" / "rewardbench.jsonl")
+    first = suite_metrics("rewardbench", judge_rows(FirstPosition(), records), records)
+    assert first["overall"] == 0.5 and first["order_consistency"] == 0.0
+    oracle_rows = judge_rows(Oracle(), records)
+    oracle = suite_metrics("rewardbench", oracle_rows, records)
+    assert oracle["overall"] == 1.0 and oracle["order_consistency"] == 1.0
+    assert {"chat", "chat_hard", "safety", "reasoning", "math", "coding"} <= set(oracle)
+    single = judge_rows(FirstPosition(), records, orders="single", seed=3)
+    assert len(single) == len(records) and single == judge_rows(
+        FirstPosition(), records, orders="single", seed=3
+    )
+    assert 0.3 < suite_metrics("rewardbench", single, records)["overall"] < 0.7
+    write_results(tmp_path, oracle_rows, oracle)
+    assert (tmp_path / "metrics.json").exists()
+    assert len((tmp_path / "per_example.jsonl").read_text().splitlines()) == 2 * len(records)
+    ag = read_jsonl(out / "suites" / "aggrefact.jsonl")
+    m = suite_metrics("aggrefact", judge_rows(FirstPosition(), ag), ag)
+    assert m["overall"] == 0.5 and set(m["subsets"]) == {"news", "dialogue", "bio"}
+
+
+def test_loglik_scores_do_not_depend_on_batching(small_synth, small_tokenizer):
+    out, _ = small_synth
+    records = (
+        read_jsonl(out / "suites" / "rewardbench.jsonl")[:7]
+        + read_jsonl(out / "suites" / "aggrefact.jsonl")[:5]
+    )
+    model = Decoder(preset("test", small_tokenizer.vocab_size), nnx.Rngs(params=1))
+    one = LoglikScorer(model, small_tokenizer, 224, 32, batch_size=1, progress=False)(records)
+    many = LoglikScorer(model, small_tokenizer, 224, 32, batch_size=16, bucket=64, progress=False)(records)
+    for a, b in zip(one, many):
+        assert a.keys() == b.keys()
+        for k in a:
+            assert a[k] == pytest.approx(b[k], abs=1e-4)
+    rows = judge_rows(LoglikScorer(model, small_tokenizer, 224, 32, progress=False), records[:7])
+    assert all(abs(sum(r["probs"].values()) - 1) < 1e-6 for r in rows)

@@ -1,0 +1,100 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from core.config import MeshConfig
+from core.modeling import Decoder, preset
+from core.modeling.sharding import make_mesh, param_specs, shard_batch, shard_model
+from core.training.step import loss_on_batch
+
+jax.config.update("jax_default_matmul_precision", "highest")
+
+
+def _model(**kw):
+    return Decoder(preset("test", 64, **kw), nnx.Rngs(params=0))
+
+
+def _batch(b=8, t=16, seed=0):
+    rng = np.random.default_rng(seed)
+    tokens = rng.integers(2, 64, size=(b, t + 1)).astype(np.int32)
+    seg = np.ones((b, t), np.int32)
+    seg[:, t // 2 :] = 2  # two packed examples per row
+    seg[0, -3:] = 0  # some padding
+    pos = np.concatenate([np.arange(t // 2), np.arange(t - t // 2)])[None].repeat(b, 0).astype(np.int32)
+    tmask = (rng.random((b, t)) < 0.3).astype(np.int32) * (seg > 0)
+    return {
+        "inputs": tokens[:, :-1],
+        "targets": tokens[:, 1:],
+        "segment_ids": seg,
+        "positions": pos,
+        "target_mask": tmask,
+        "context_mask": (1 - tmask) * (seg > 0),
+    }
+
+
+def test_logits_shape_and_dtype():
+    out = _model()(jnp.ones((2, 5), jnp.int32))
+    assert out.shape == (2, 5, 64) and out.dtype == jnp.float32
+
+
+def test_causal_and_segment_masking():
+    model = _model()
+    b = _batch(b=1)
+    x, seg, pos = b["inputs"], b["segment_ids"], b["positions"]
+    base = model(x, seg, pos)
+    changed = x.copy()
+    changed[0, 6] = (changed[0, 6] + 1) % 64  # a token in the first segment, before position 7
+    out = model(changed, seg, pos)
+    np.testing.assert_allclose(out[0, :6], base[0, :6], atol=1e-6)  # the past is unaffected
+    assert not np.allclose(out[0, 6:8], base[0, 6:8])
+    np.testing.assert_allclose(out[0, 8:13], base[0, 8:13], atol=1e-6)  # the next segment cannot see it
+    # the second packed segment (positions 8..12; 13.. is padding) equals that example run alone
+    alone = model(x[:, 8:13], None, None)
+    np.testing.assert_allclose(base[0, 8:13], alone[0], atol=1e-5)
+
+
+def test_gqa_requires_divisible_heads():
+    with pytest.raises(ValueError, match="multiple"):
+        preset("test", 64, n_kv_heads=3)
+
+
+@pytest.mark.parametrize(
+    "shape,rules", [((2, 2, 2), "fsdp"), ((2, 2, 2), "fsdp_tp"), ((1, 8, 1), "fsdp"), ((2, 1, 4), "fsdp_tp")]
+)
+def test_loss_on_one_device_equals_loss_on_eight(shape, rules):
+    assert len(jax.devices()) == 8
+    batch = _batch()
+    ref_model = _model()
+    ref = float(loss_on_batch(ref_model, {k: jnp.asarray(v) for k, v in batch.items()}))
+    model = _model()
+    mesh = make_mesh(MeshConfig(data=shape[0], fsdp=shape[1], tensor=shape[2], rules=rules))
+    with jax.set_mesh(mesh):
+        shard_model(model, mesh, rules)
+        sharded = shard_batch(batch, mesh, rules)
+        loss = float(nnx.jit(loss_on_batch)(model, sharded))
+    assert loss == pytest.approx(ref, abs=1e-5)
+    wq = model.blocks[0].attn.wq[...]
+    assert len(wq.sharding.device_set) == 8
+
+
+def test_golden_partition_specs():
+    model = _model()
+    mesh = make_mesh(MeshConfig(data=2, fsdp=2, tensor=2, rules="fsdp_tp"))
+    specs = {".".join(map(str, k)): tuple(v) for k, v in param_specs(model, mesh, "fsdp_tp").items()}
+    assert specs["embed"] == ("tensor", "fsdp")
+    assert specs["blocks.0.attn.wq"] == ("fsdp", "tensor", None)
+    assert specs["blocks.0.attn.wk"] == ("fsdp", "tensor", None)
+    assert specs["blocks.0.mlp.w_down"] == ("tensor", "fsdp")
+    assert specs["head"] == ("fsdp", "tensor")
+    fsdp_only = {".".join(map(str, k)): tuple(v) for k, v in param_specs(model, mesh, "fsdp").items()}
+    assert fsdp_only["blocks.0.mlp.w_up"] == ("fsdp", None)
+
+
+def test_mesh_validation():
+    with pytest.raises(ValueError, match="needs 12 devices"):
+        make_mesh(MeshConfig(data=3, fsdp=4, tensor=1))  # 12 > 8 devices
+    with pytest.raises(ValueError, match="unknown sharding rules"):
+        make_mesh(MeshConfig(rules="zigzag"))
+    assert dict(make_mesh(MeshConfig(data=-1, fsdp=2)).shape) == {"data": 4, "fsdp": 2, "tensor": 1}
