@@ -15,12 +15,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
-from tqdm.auto import tqdm
 
 from core.data.features import encode_pair
 from core.data.formats import render_inputs, render_target
 from core.data.schema import PAIR_FIELDS, Record
 from core.data.tokenizer import Tokenizer
+from core.progress import progress_bar
 from core.training.loss import token_nll
 
 Scores = dict[str, float]  # label -> log-probability (or log of a control's probability)
@@ -67,7 +67,7 @@ class LoglikScorer:
         out: list[Scores] = [{} for _ in records]
         order = sorted(range(len(items)), key=lambda k: len(items[k][2].inputs))
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        for idx in tqdm(batches, desc="score", disable=not self.progress, dynamic_ncols=True):
+        for idx in progress_bar(batches, desc="score", disable=not self.progress):
             longest = max(len(items[k][2].inputs) for k in idx)
             length = int(math.ceil(longest / self.bucket) * self.bucket)
             arr = {

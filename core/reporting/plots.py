@@ -34,14 +34,28 @@ def grouped_bars(
     path: str,
     ylim=(0, 100),
     reference: float | None = None,
+    paper: pd.DataFrame | None = None,
 ) -> None:
-    """Bars per column, one colour per row of ``df`` (indexed by a 'model' column)."""
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    n = len(df)
-    width = 0.8 / max(n, 1)
-    for i, (_, row) in enumerate(df.iterrows()):
+    """Bars per column, one colour per row of ``df`` (a 'model' column names each row).
+
+    Rows of ``paper`` are drawn hatched after ours and labelled "paper: <model>".
+    """
+    fig, ax = plt.subplots(figsize=(12, 4.8))
+    rows = [(row, False) for _, row in df.iterrows()]
+    if paper is not None:
+        rows += [(row, True) for _, row in paper.iterrows()]
+    n = len(rows)
+    width = 0.85 / max(n, 1)
+    for i, (row, is_paper) in enumerate(rows):
         xs = [j + (i - (n - 1) / 2) * width for j in range(len(columns))]
-        ax.bar(xs, [row.get(c, float("nan")) for c in columns], width=width, label=row["model"])
+        ax.bar(
+            xs,
+            [row.get(c, float("nan")) for c in columns],
+            width=width,
+            label=f"paper: {row['model']}" if is_paper else f"ours: {row['model']}",
+            hatch="//" if is_paper else None,
+            alpha=0.55 if is_paper else 1.0,
+        )
     if reference is not None:
         ax.axhline(reference, color="gray", linestyle="--", linewidth=1, label="chance")
     ax.set_xticks(range(len(columns)))
@@ -49,7 +63,7 @@ def grouped_bars(
     ax.set_ylim(*ylim)
     ax.set_ylabel("accuracy (%)")
     ax.set_title(title)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -13,7 +13,6 @@ from typing import Any
 import jax
 import numpy as np
 from flax import nnx
-from tqdm.auto import tqdm
 
 from core import provenance
 from core.config import DataConfig, MeshConfig, TrainConfig
@@ -23,6 +22,7 @@ from core.mixture.spec import MixtureSpec
 from core.modeling.config import DecoderConfig
 from core.modeling.decoder import Decoder, count_params
 from core.modeling.sharding import make_mesh, shard_batch, shard_model
+from core.progress import progress_bar
 from core.rng import derive
 from core.training.batches import train_batches
 from core.training.checkpoint import Checkpointer, export_model, load_model
@@ -110,9 +110,7 @@ def train(
         base_key = jax.random.key(derive(seed, "dropout", name))
         lr_at = make_lr(cfg)
         end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
-        bar = tqdm(
-            total=cfg.steps, initial=start, desc=f"train {name}", disable=not progress, dynamic_ncols=True
-        )
+        bar = progress_bar(total=cfg.steps, initial=start, desc=f"train {name}", disable=not progress)
         t0 = time.perf_counter()
         window_tokens, window_t = 0.0, time.perf_counter()
         total_tokens, step_time = 0.0, 0.0
