@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.data.collection import training_sizes
 from core.mixture.spec import build
-from experiments.common import DATA_DIR, MIXTURES, load_params, parser, select, training_sizes
+from experiments.common import DATA_DIR, MIXTURES, load_params, parser, select
 
 
 def main() -> None:

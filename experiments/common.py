@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from absl import flags
@@ -39,8 +38,3 @@ def select(section: dict, name: str, what: str):
     if name not in section:
         raise SystemExit(f"unknown {what} '{name}' (params.yaml defines: {', '.join(section)})")
     return section[name]
-
-
-def training_sizes(data_dir: Path = DATA_DIR) -> dict[str, int]:
-    catalog = json.loads((data_dir / "catalog.json").read_text())
-    return {t: info["examples"]["train"] for t, info in catalog["tasks"].items()}

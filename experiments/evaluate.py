@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from core.data.synth.build import load_suite
+from core.data.collection import load_suite
 from core.data.tokenizer import Tokenizer
 from core.eval.harness import judge_rows, suite_metrics, write_results
 from core.eval.scoring import CONTROLS, LoglikScorer

@@ -8,9 +8,8 @@ from pathlib import Path
 from core import provenance
 from core.data.tokenizer import Tokenizer
 from core.modeling.config import preset
-from core.modeling.decoder import count_params
+from core.modeling.decoder import count_params, init_model
 from core.training.checkpoint import export_model
-from core.training.loop import init_model
 from experiments.common import MODELS, TOKENIZER, load_params, parser
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core.data.synth.build import load_task_split
+from core.data.collection import load_task_split
 from core.data.tokenizer import Tokenizer
 from core.mixture.spec import MixtureSpec
 from core.training.loop import RunPaths, train

@@ -11,7 +11,6 @@ from typing import Any
 
 from core.data.formats import swap
 from core.data.schema import Record
-from core.data.synth.suites import rewardbench_weights
 from core.eval import metrics as M
 from core.rng import derive
 
@@ -72,7 +71,10 @@ def suite_metrics(suite: str, rows: Sequence[dict], records: Sequence[Record]) -
     if kind == "rewardbench":
         subset_acc = {s: M.accuracy(v) for s, v in by_subset.items()}
         section_of = {r["subset"]: r["section"] for r in rows}
-        out.update(M.rewardbench_scores(subset_acc, section_of, rewardbench_weights(list(records))))
+        counts: dict[str, int] = defaultdict(int)
+        for r in records:
+            counts[r.meta["subset"]] += 1
+        out.update(M.rewardbench_scores(subset_acc, section_of, M.rewardbench_weights(section_of, counts)))
         out["subsets"] = subset_acc
     else:
         subset_score = {s: M.balanced_accuracy(v) for s, v in by_subset.items()}

@@ -56,3 +56,14 @@ def rewardbench_scores(
     main = [out[k] for k in ("chat", "chat_hard", "safety", "reasoning") if k in out]
     out["overall"] = sum(main) / len(main)
     return out
+
+
+def rewardbench_weights(subset_section: Mapping[str, str], counts: Mapping[str, int]) -> dict[str, float]:
+    """Per-subset weights as RewardBench's constants set them: example counts, except that math subsets
+    together weigh as much as all coding examples (so reasoning = 50% math + 50% code)."""
+    weights = {s: float(n) for s, n in counts.items()}
+    math = [s for s in counts if subset_section[s] == "math"]
+    coding = sum(n for s, n in counts.items() if subset_section[s] == "coding")
+    for s in math:
+        weights[s] = coding / len(math) if coding else weights[s]
+    return weights

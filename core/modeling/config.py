@@ -42,6 +42,8 @@ class DecoderConfig:
 PRESETS = {
     # ~1M parameters: learns the synth judge tasks in minutes on 2 CPU cores.
     "tiny": dict(d_model=128, n_layers=4, n_heads=4, n_kv_heads=2, head_dim=32, d_ff=384),
+    # ~1B parameters (with a 32K vocabulary): the accelerator benchmark's train-step config.
+    "1b": dict(d_model=2048, n_layers=18, n_heads=16, n_kv_heads=8, head_dim=128, d_ff=5632),
     # for unit tests: compiles in a second.
     "test": dict(d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, head_dim=8, d_ff=64),
 }

@@ -8,6 +8,7 @@ from flax import nnx
 
 from core.modeling.config import DecoderConfig
 from core.modeling.layers import Block, RMSNorm, _param, attention_mask
+from core.rng import derive
 
 
 class Decoder(nnx.Module):
@@ -44,3 +45,8 @@ class Decoder(nnx.Module):
 
 def count_params(model: nnx.Module) -> int:
     return sum(x.size for x in jax.tree.leaves(nnx.state(model, nnx.Param)))
+
+
+def init_model(cfg: DecoderConfig, seed: int) -> Decoder:
+    """A randomly initialised decoder; the init seed is derived from the master seed, never drawn."""
+    return Decoder(cfg, nnx.Rngs(params=derive(seed, "init")))

@@ -20,7 +20,7 @@ from core.data.schema import Record
 from core.data.tokenizer import Tokenizer
 from core.mixture.spec import MixtureSpec
 from core.modeling.config import DecoderConfig
-from core.modeling.decoder import Decoder, count_params
+from core.modeling.decoder import count_params, init_model
 from core.modeling.sharding import make_mesh, shard_batch, shard_model
 from core.progress import progress_bar
 from core.rng import derive
@@ -37,11 +37,6 @@ class RunPaths:
     checkpoints: Path  # orbax training checkpoints (resumable)
     model: Path  # exported final model
     logs: Path  # metrics log + summary
-
-
-def init_model(cfg: DecoderConfig, seed: int) -> Decoder:
-    """A randomly initialised decoder; the seed is derived from the master seed, never drawn."""
-    return Decoder(cfg, nnx.Rngs(params=derive(seed, "init")))
 
 
 def _truncate_log(path: Path, step: int) -> list[dict]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.config import SynthConfig
 from core.data.formats import render
-from core.data.schema import Record, read_jsonl, write_jsonl
+from core.data.schema import Record, write_jsonl
 from core.data.synth import suites, tasks
 from core.data.synth.pools import pools
 from core.rng import generator
@@ -117,17 +117,3 @@ def build(cfg: SynthConfig, seed: int, out_dir: str | Path) -> dict:
     catalog["leak_check"] = check_no_leak(all_train, heldout)
     (out_dir / "catalog.json").write_text(json.dumps(catalog, indent=2, sort_keys=True))
     return catalog
-
-
-def load_task_split(data_dir: str | Path, task: str, split: str = "train") -> list[Record]:
-    path = Path(data_dir) / "tasks" / task / f"{split}.jsonl"
-    if not path.exists():
-        raise FileNotFoundError(f"no records for task '{task}' split '{split}': {path} is missing")
-    return read_jsonl(path)
-
-
-def load_suite(data_dir: str | Path, suite: str) -> list[Record]:
-    path = Path(data_dir) / "suites" / f"{suite}.jsonl"
-    if not path.exists():
-        raise FileNotFoundError(f"unknown suite '{suite}': {path} is missing")
-    return read_jsonl(path)

@@ -107,23 +107,6 @@ def rewardbench(seed: int, per_subset: int) -> list[Record]:
     return out
 
 
-def rewardbench_weights(records: list[Record]) -> dict[str, float]:
-    """Per-subset weights: example counts, with math re-weighted to equal all coding examples."""
-    counts: dict[str, int] = {}
-    for r in records:
-        counts[r.meta["subset"]] = counts.get(r.meta["subset"], 0) + 1
-    coding = sum(n for s, n in counts.items() if _section(s) == "coding")
-    weights = {s: float(n) for s, n in counts.items()}
-    math = [s for s in counts if _section(s) == "math"]
-    for s in math:
-        weights[s] = coding / len(math)
-    return weights
-
-
-def _section(subset: str) -> str:
-    return next(s.section for s in REWARDBENCH_SUBSETS if s.name == subset)
-
-
 def aggrefact(seed: int, per_dataset: int) -> list[Record]:
     held = pools("heldout")
     out = []

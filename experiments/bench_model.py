@@ -1,0 +1,118 @@
+"""Benchmark the decoder's train step: tokens/s and model FLOPs utilisation (MFU) against the measured peak.
+
+The peak is measured on the same device with a large matmul in the compute dtype (f32 accumulation), so MFU
+is relative to what this machine actually sustains, not a datasheet number. Model FLOPs per token count the
+matmul parameters (6 N for forward + backward) plus attention scores and values (12 L T d_attn).
+
+    python -m experiments.bench_model --preset tiny --batch 8 --seq 256            # CPU default profile
+    python -m experiments.bench_model --preset 1b --vocab 32000 --batch 4 --seq 2048 --dtype bfloat16   # GPU
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from core.config import TrainConfig
+from core.modeling import Decoder, preset
+from core.modeling.decoder import count_params
+from core.training.optim import make_optimizer
+from core.training.step import make_train_step
+
+
+def _best_time(fn, reps: int) -> float:
+    fn()  # compile / warm up
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def matmul_peak(dtype: str, n: int, reps: int = 5) -> float:
+    """Best sustained FLOP/s of an n x n matmul in ``dtype`` with float32 accumulation."""
+    key = jax.random.key(0)
+    a = jax.random.normal(key, (n, n), jnp.float32).astype(dtype)
+    b = jax.random.normal(jax.random.fold_in(key, 1), (n, n), jnp.float32).astype(dtype)
+    mm = jax.jit(lambda x, y: jax.lax.dot(x, y, preferred_element_type=jnp.float32))
+    return 2 * n**3 / _best_time(lambda: mm(a, b).block_until_ready(), reps)
+
+
+def flops_per_token(model: Decoder, seq: int) -> float:
+    cfg = model.cfg
+    n_matmul = count_params(model) - cfg.vocab_size * cfg.d_model * (0 if cfg.tie_embeddings else 1)
+    n_matmul -= 2 * cfg.n_layers * cfg.d_model + cfg.d_model  # norms are not matmuls
+    attention = 12 * cfg.n_layers * seq * cfg.n_heads * cfg.head_dim
+    return 6 * n_matmul + attention
+
+
+def train_step_bench(args) -> dict:
+    cfg = preset(args.preset, args.vocab, dtype=args.dtype)
+    model = Decoder(cfg, nnx.Rngs(params=0))
+    tcfg = TrainConfig(init="scratch", mixture="-", steps=1000, batch_size=args.batch, lr=1e-4)
+    opt = nnx.Optimizer(model, make_optimizer(tcfg), wrt=nnx.Param)
+    step = make_train_step(0.0)
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(2, args.vocab, (args.batch, args.seq + 1)).astype(np.int32)
+    batch = {
+        "inputs": jnp.asarray(tokens[:, :-1]),
+        "targets": jnp.asarray(tokens[:, 1:]),
+        "target_mask": jnp.ones((args.batch, args.seq), jnp.int32),
+        "context_mask": jnp.zeros((args.batch, args.seq), jnp.int32),
+        "segment_ids": jnp.ones((args.batch, args.seq), jnp.int32),
+        "positions": jnp.broadcast_to(jnp.arange(args.seq, dtype=jnp.int32), (args.batch, args.seq)),
+    }
+    key = jax.random.key(0)
+    t = time.perf_counter()
+    jax.block_until_ready(step(model, opt, batch, key))
+    compile_s = time.perf_counter() - t
+    times = []
+    for _ in range(args.steps):
+        t = time.perf_counter()
+        jax.block_until_ready(step(model, opt, batch, key))
+        times.append(time.perf_counter() - t)
+    best, median = min(times), float(np.median(times))
+    tokens_per_step = args.batch * args.seq
+    fpt = flops_per_token(model, args.seq)
+    peak = matmul_peak(args.dtype if args.dtype != "float32" else "float32", args.peak_n)
+    return {
+        "device": str(jax.devices()[0].device_kind),
+        "preset": args.preset,
+        "params": count_params(model),
+        "dtype": args.dtype,
+        "batch": args.batch,
+        "seq": args.seq,
+        "compile_s": round(compile_s, 2),
+        "step_s_best": round(best, 5),
+        "step_s_median": round(median, 5),
+        "tokens_per_s_best": round(tokens_per_step / best, 1),
+        "tokens_per_s_median": round(tokens_per_step / median, 1),
+        "model_tflop_per_step": round(fpt * tokens_per_step / 1e12, 4),
+        "peak_tflops_measured": round(peak / 1e12, 3),
+        "mfu_best": round(fpt * tokens_per_step / best / peak, 4),
+        "mfu_median": round(fpt * tokens_per_step / median / peak, 4),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--preset", default="tiny")
+    p.add_argument("--vocab", type=int, default=1024)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--seq", type=int, default=256)
+    p.add_argument("--dtype", default="float32")
+    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--peak-n", type=int, default=2048, help="matmul size for the peak measurement")
+    args = p.parse_args()
+    print(json.dumps(train_step_bench(args), indent=2))
+
+
+if __name__ == "__main__":
+    main()
