@@ -136,7 +136,7 @@ def train(
                 )
                 rows.append(row)
                 _write_log(log_path, rows)
-                bar.set_postfix(loss=row["loss"], acc=row["target_acc"])
+                bar.set_postfix(loss=row["loss"], acc=row["target_acc"], refresh=False)
                 window_tokens, window_t = 0.0, now
             if done % cfg.checkpoint_every == 0 or done == end:
                 ckpt.save(done, model, optimizer, data_iter, {"examples": examples})
