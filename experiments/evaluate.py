@@ -54,16 +54,12 @@ def main() -> None:
     rows = judge_rows(judge, records, params.eval.orders, params.seed)
     metrics = suite_metrics(args.suite, rows, records)
     metrics["model"] = name
-    metrics["judgments_per_s"] = len(rows) / max(time.perf_counter() - t0, 1e-9)
+    rate = len(rows) / max(time.perf_counter() - t0, 1e-9)  # printed, not stored: metrics stay reproducible
     write_results(args.out or EVAL / name / args.suite, rows, metrics)
-    print(
-        f"{name} on {args.suite}: overall {metrics['overall']:.3f}"
-        + (
-            f", order consistency {metrics['order_consistency']:.3f}"
-            if "order_consistency" in metrics
-            else ""
-        )
+    consistency = (
+        f", order consistency {metrics['order_consistency']:.3f}" if "order_consistency" in metrics else ""
     )
+    print(f"{name} on {args.suite}: overall {metrics['overall']:.3f}{consistency} ({rate:.0f} judgments/s)")
 
 
 if __name__ == "__main__":

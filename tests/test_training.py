@@ -111,3 +111,21 @@ def test_loss_counts_target_tokens_only():
     assert float(same) == pytest.approx(float(base), abs=1e-6)
     aux, _ = masked_loss(perturbed, batch, 0.25)
     assert float(aux) != pytest.approx(float(base), abs=1e-3)
+
+
+def test_unpacked_and_packed_batches(setup):
+    from core.training.batches import train_batches
+
+    records, spec, tok = setup
+    unpacked = next(
+        iter(train_batches(spec, records, tok, DataConfig(pack=False), 4, seed=0, pair_orders=True))
+    )
+    assert unpacked["inputs"].shape == (4, 256)
+    assert set(np.unique(unpacked["segment_ids"])) <= {0, 1}
+    assert (unpacked["target_mask"].sum(axis=1) > 0).all()
+    packed = next(iter(train_batches(spec, records, tok, DataConfig(), 4, seed=0, pair_orders=True)))
+    assert packed["segment_ids"].max() >= 2  # several examples share a row
+    # positions restart at every example
+    for row_seg, row_pos in zip(packed["segment_ids"], packed["positions"]):
+        for s in set(row_seg.tolist()) - {0}:
+            assert row_pos[row_seg == s].tolist() == list(range((row_seg == s).sum()))

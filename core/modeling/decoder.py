@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-from flax import nnx
+from flax import nnx, struct
 
 from core.modeling.config import DecoderConfig
 from core.modeling.layers import Block, RMSNorm, _param, attention_mask
@@ -32,15 +32,52 @@ class Decoder(nnx.Module):
             segment_ids = jnp.ones_like(tokens)
         if positions is None:
             positions = jnp.broadcast_to(jnp.arange(tokens.shape[-1]), tokens.shape)
+        logits, _ = self._forward(tokens, positions, attention_mask(segment_ids), dropout_key)
+        return logits
+
+    def decode_step(self, tokens: jax.Array, positions: jax.Array, valid: jax.Array, cache: KVCache):
+        """Run ``tokens [B, T]`` at cache slots ``cache.index ..``; ``valid`` marks real (non-pad) tokens.
+
+        Each query attends to every earlier valid slot of the cache. Returns ``(logits, new_cache)``.
+        """
+        t = tokens.shape[1]
+        valid_all = jax.lax.dynamic_update_slice(cache.valid, valid, (0, cache.index))
+        slots = jnp.arange(cache.valid.shape[1])
+        causal = slots[None, :] <= (cache.index + jnp.arange(t))[:, None]
+        mask = (causal[None] & valid_all[:, None, :])[:, None]
+        logits, kv = self._forward(tokens, positions, mask, None, list(zip(cache.k, cache.v)), cache.index)
+        return logits, KVCache(
+            k=tuple(k for k, _ in kv), v=tuple(v for _, v in kv), valid=valid_all, index=cache.index + t
+        )
+
+    def _forward(self, tokens, positions, mask, dropout_key, caches=None, index=None):
         dt = jnp.dtype(self.cfg.dtype)
         x = jnp.take(self.embed[...], tokens, axis=0).astype(dt)
-        mask = attention_mask(segment_ids)
+        new_caches = []
         for i, block in enumerate(self.blocks):
             key = jax.random.fold_in(dropout_key, i) if dropout_key is not None else None
-            x = block(x, positions, mask, key)
+            x, kv = block(x, positions, mask, key, caches[i] if caches else None, index)
+            new_caches.append(kv)
         x = self.final_norm(x)
         head = self.embed[...].T if self.cfg.tie_embeddings else self.head[...]
-        return jnp.einsum("btd,dv->btv", x, head.astype(dt)).astype(jnp.float32)
+        return jnp.einsum("btd,dv->btv", x, head.astype(dt)).astype(jnp.float32), new_caches
+
+
+@struct.dataclass
+class KVCache:
+    """Per-layer key/value buffers ``[B, S, kv_heads, head_dim]``, which slots hold real tokens, and the next
+    slot to write."""
+
+    k: tuple[jax.Array, ...]
+    v: tuple[jax.Array, ...]
+    valid: jax.Array  # [B, S] bool
+    index: jax.Array  # int32 scalar
+
+    @classmethod
+    def init(cls, cfg: DecoderConfig, batch: int, max_len: int) -> KVCache:
+        shape = (batch, max_len, cfg.n_kv_heads, cfg.head_dim)
+        zeros = tuple(jnp.zeros(shape, jnp.dtype(cfg.dtype)) for _ in range(cfg.n_layers))
+        return cls(k=zeros, v=zeros, valid=jnp.zeros((batch, max_len), bool), index=jnp.zeros((), jnp.int32))
 
 
 def count_params(model: nnx.Module) -> int:

@@ -66,13 +66,18 @@ class Attention(nnx.Module):
             rngs, (h, hd, d), ("heads", "head_dim", "embed"), (h * hd) ** -0.5 / (2 * cfg.n_layers) ** 0.5
         )
 
-    def __call__(self, x: jax.Array, positions: jax.Array, mask: jax.Array) -> jax.Array:
+    def __call__(self, x: jax.Array, positions: jax.Array, mask: jax.Array, kv=None, index=None):
+        """Attention over ``x``; with ``kv = (k_cache, v_cache)`` the new keys/values are written at slot
+        ``index`` and the queries attend over the whole cache. Returns ``(out, (k, v))``."""
         cfg = self.cfg
         dt = x.dtype
         q = jnp.einsum("btd,dhk->bthk", x, self.wq[...].astype(dt))
         k = jnp.einsum("btd,dhk->bthk", x, self.wk[...].astype(dt))
         v = jnp.einsum("btd,dhk->bthk", x, self.wv[...].astype(dt))
         q, k = rope(q, positions, cfg.rope_theta), rope(k, positions, cfg.rope_theta)
+        if kv is not None:
+            k = jax.lax.dynamic_update_slice(kv[0], k.astype(kv[0].dtype), (0, index, 0, 0)).astype(dt)
+            v = jax.lax.dynamic_update_slice(kv[1], v.astype(kv[1].dtype), (0, index, 0, 0)).astype(dt)
         b, t = x.shape[:2]
         groups = cfg.n_heads // cfg.n_kv_heads
         q = q.reshape(b, t, cfg.n_kv_heads, groups, cfg.head_dim)
@@ -80,7 +85,7 @@ class Attention(nnx.Module):
         scores = jnp.where(mask[:, :, None], scores, jnp.finfo(jnp.float32).min)
         probs = jax.nn.softmax(scores, axis=-1).astype(dt)
         out = jnp.einsum("bkgqs,bskd->bqkgd", probs, v).reshape(b, t, cfg.n_heads, cfg.head_dim)
-        return jnp.einsum("bthk,hkd->btd", out, self.wo[...].astype(dt))
+        return jnp.einsum("bthk,hkd->btd", out, self.wo[...].astype(dt)), (k, v)
 
 
 class GatedMlp(nnx.Module):
@@ -106,7 +111,9 @@ class Block(nnx.Module):
         self.mlp = GatedMlp(cfg, rngs)
         self.rate = cfg.dropout
 
-    def __call__(self, x, positions, mask, key=None):
+    def __call__(self, x, positions, mask, key=None, kv=None, index=None):
+        """Returns ``(x, (k, v))``; ``kv``/``index`` select the cached path (see Attention)."""
         k1, k2 = jax.random.split(key) if key is not None else (None, None)
-        x = x + dropout(self.attn(self.attn_norm(x), positions, mask), self.rate, k1)
-        return x + dropout(self.mlp(self.mlp_norm(x)), self.rate, k2)
+        h, kv = self.attn(self.attn_norm(x), positions, mask, kv, index)
+        x = x + dropout(h, self.rate, k1)
+        return x + dropout(self.mlp(self.mlp_norm(x)), self.rate, k2), kv

@@ -29,9 +29,8 @@ class _Row:
 
     def __call__(self, r: int) -> dict[str, np.ndarray]:
         record = self._units[int(r) // 2][int(r) % 2]
-        return encode_record(
-            record, self._tok, self._cfg.max_input_tokens, self._cfg.max_target_tokens
-        ).as_dict()
+        enc = encode_record(record, self._tok, self._cfg.max_input_tokens, self._cfg.max_target_tokens)
+        return enc.as_dict() if self._cfg.pack else pad_to(enc, self._cfg.seq_len)
 
 
 def _rename_packed(ex: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -39,16 +38,6 @@ def _rename_packed(ex: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out["segment_ids"] = ex["inputs_segment_ids"]
     out["positions"] = ex["inputs_positions"]
     return out
-
-
-def _pad(cfg: DataConfig):
-    def fn(ex: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        from core.data.features import Encoded
-
-        enc = Encoded(ex["inputs"], ex["targets"], ex["target_mask"], ex["context_mask"], False)
-        return pad_to(enc, cfg.seq_len)
-
-    return fn
 
 
 def train_batches(
@@ -76,4 +65,4 @@ def train_batches(
             shuffle_bins=False,
         )
         return packed.map(_rename_packed).batch(batch_size, drop_remainder=True)
-    return rows.map(_pad(cfg)).batch(batch_size, drop_remainder=True).to_iter_dataset()
+    return rows.batch(batch_size, drop_remainder=True).to_iter_dataset()

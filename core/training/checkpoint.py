@@ -30,8 +30,8 @@ class Checkpointer:
     def __init__(self, directory: str | Path, config_hash: str, max_to_keep: int = 2):
         self.directory = Path(directory).absolute()
         self.config_hash = config_hash
-        options = ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True)
-        self._mngr = ocp.CheckpointManager(self.directory, options=options)
+        self._options = ocp.CheckpointManagerOptions(max_to_keep=max_to_keep, create=True)
+        self._mngr = ocp.CheckpointManager(self.directory, options=self._options)
 
     def latest_step(self) -> int | None:
         return self._mngr.latest_step()
@@ -66,7 +66,7 @@ class Checkpointer:
             print(f"[checkpoint] {self.directory}: written under another configuration; starting fresh")
             self.close()
             shutil.rmtree(self.directory)
-            self.__init__(self.directory, self.config_hash)
+            self._mngr = ocp.CheckpointManager(self.directory, options=self._options)
             return 0, {}
         abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, nnx.state((model, optimizer)))
         restored = self._mngr.restore(

@@ -1,0 +1,90 @@
+"""Greedy decoding, with a KV cache (default) or by recomputing the whole prefix at every step.
+
+Prompts of different lengths are left-padded into one batch; positions count real tokens only, so a padded
+prompt is decoded exactly as it would be alone. The no-cache path exists to verify the cached one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from core.modeling.decoder import Decoder, KVCache
+
+
+@nnx.jit
+def _cached_step(model: Decoder, tokens, positions, valid, cache):
+    return model.decode_step(tokens, positions, valid, cache)
+
+
+@nnx.jit
+def _full_forward(model: Decoder, tokens, segment_ids, positions):
+    return model(tokens, segment_ids, positions)
+
+
+def _left_pad(prompts: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not prompts or any(len(p) == 0 for p in prompts):
+        raise ValueError("every prompt needs at least one token")
+    width = max(len(p) for p in prompts)
+    tokens = np.zeros((len(prompts), width), np.int32)
+    valid = np.zeros((len(prompts), width), bool)
+    for i, p in enumerate(prompts):
+        tokens[i, width - len(p) :] = p
+        valid[i, width - len(p) :] = True
+    positions = np.maximum(np.cumsum(valid, axis=1) - 1, 0).astype(np.int32)
+    return tokens, valid, positions
+
+
+def _cut(rows: np.ndarray, eos_id: int | None) -> list[list[int]]:
+    out = []
+    for row in rows.tolist():
+        if eos_id is not None and eos_id in row:
+            row = row[: row.index(eos_id) + 1]
+        out.append(row)
+    return out
+
+
+def greedy_generate(
+    model: Decoder,
+    prompts: Sequence[Sequence[int]],
+    max_new_tokens: int,
+    eos_id: int | None = None,
+    use_cache: bool = True,
+) -> list[list[int]]:
+    """Greedy continuations (token ids, ending at ``eos_id`` when produced) of each prompt."""
+    tokens, valid, positions = _left_pad(prompts)
+    batch = tokens.shape[0]
+    new = np.zeros((batch, max_new_tokens), np.int32)
+    done = np.zeros(batch, bool)
+    if use_cache:
+        cache = KVCache.init(model.cfg, batch, tokens.shape[1] + max_new_tokens)
+        logits, cache = _cached_step(
+            model, jnp.asarray(tokens), jnp.asarray(positions), jnp.asarray(valid), cache
+        )
+    next_pos = positions[:, -1] + 1
+    for t in range(max_new_tokens):
+        if not use_cache:
+            seq = np.concatenate([tokens, new[:, :t]], axis=1)
+            seg = np.concatenate([valid, np.ones((batch, t), bool)], axis=1).astype(np.int32)
+            pos = np.concatenate([positions, next_pos[:, None] + np.arange(t)[None]], axis=1).astype(np.int32)
+            logits = _full_forward(model, jnp.asarray(seq), jnp.asarray(seg), jnp.asarray(pos))
+        nxt = np.asarray(jax.device_get(jnp.argmax(logits[:, -1], axis=-1))).astype(np.int32)
+        new[:, t] = nxt
+        if eos_id is not None:
+            done |= nxt == eos_id
+        if done.all():
+            new = new[:, : t + 1]
+            break
+        if use_cache:
+            logits, cache = _cached_step(
+                model,
+                jnp.asarray(nxt[:, None]),
+                jnp.asarray((next_pos + t)[:, None]),
+                jnp.ones((batch, 1), bool),
+                cache,
+            )
+    return _cut(new, eos_id)
