@@ -21,12 +21,33 @@ class DecoderConfig:
     dropout: float = 0.0
     dtype: str = "float32"  # compute dtype; parameters stay float32
     tie_embeddings: bool = False
+    # architecture-family features (defaults: Llama-style)
+    mlp_activation: str = "silu"  # "silu" (SwiGLU, Llama) or "gelu_tanh" (GeGLU, Gemma)
+    norm_offset: float = 0.0  # Gemma's RMSNorm scales by (1 + w)
+    post_norms: bool = False  # Gemma-2: also normalise the attention and MLP outputs
+    embed_scale: bool = False  # Gemma: embeddings are multiplied by sqrt(d_model)
+    query_scale: float | None = None  # Gemma-2 query_pre_attn_scalar; scores scale by its -1/2 power
+    attn_softcap: float | None = None  # Gemma-2: scores -> cap * tanh(scores / cap)
+    final_softcap: float | None = None  # Gemma-2: logits -> cap * tanh(logits / cap)
+    sliding_window: int | None = None
+    local_global: bool = False  # Gemma-2: layers 0, 2, 4, ... attend within the sliding window only
+    rope_scaling: tuple[float, float, float, int] | None = None  # Llama-3: factor, low, high, original ctx
 
     def __post_init__(self):
         if self.n_heads % self.n_kv_heads:
             raise ValueError(f"n_heads ({self.n_heads}) must be a multiple of n_kv_heads ({self.n_kv_heads})")
         if self.head_dim % 2:
             raise ValueError(f"head_dim must be even for RoPE, got {self.head_dim}")
+        if self.mlp_activation not in ("silu", "gelu_tanh"):
+            raise ValueError(f"mlp_activation must be 'silu' or 'gelu_tanh', got {self.mlp_activation!r}")
+        if self.local_global and not self.sliding_window:
+            raise ValueError("local_global attention needs a sliding_window")
+
+    def is_local(self, layer: int) -> bool:
+        """Whether ``layer`` attends within the sliding window (Gemma-2 alternates, starting local)."""
+        if not self.sliding_window:
+            return False
+        return layer % 2 == 0 if self.local_global else True
 
     def replace(self, **changes) -> DecoderConfig:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -36,20 +57,87 @@ class DecoderConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> DecoderConfig:
-        return cls(**json.loads(Path(path).read_text()))
+        data = json.loads(Path(path).read_text())
+        if data.get("rope_scaling") is not None:
+            data["rope_scaling"] = tuple(data["rope_scaling"])
+        return cls(**data)
 
+
+_GEMMA2 = dict(
+    vocab_size=256000,
+    mlp_activation="gelu_tanh",
+    norm_offset=1.0,
+    post_norms=True,
+    embed_scale=True,
+    attn_softcap=50.0,
+    final_softcap=30.0,
+    sliding_window=4096,
+    local_global=True,
+    tie_embeddings=True,
+    norm_eps=1e-6,
+    rope_theta=10000.0,
+    dtype="bfloat16",
+)
+_LLAMA3 = dict(
+    vocab_size=128256,
+    rope_theta=500000.0,
+    norm_eps=1e-5,
+    rope_scaling=(8.0, 1.0, 4.0, 8192),
+    dtype="bfloat16",
+)
 
 PRESETS = {
     # ~1M parameters: learns the synth judge tasks in minutes on 2 CPU cores.
     "tiny": dict(d_model=128, n_layers=4, n_heads=4, n_kv_heads=2, head_dim=32, d_ff=384),
     # ~1B parameters (with a 32K vocabulary): the accelerator benchmark's train-step config.
     "1b": dict(d_model=2048, n_layers=18, n_heads=16, n_kv_heads=8, head_dim=128, d_ff=5632),
+    # open base checkpoints standing in for PaLM-2-24B (shapes as published in their config.json files)
+    "gemma2_2b": dict(
+        _GEMMA2,
+        d_model=2304,
+        n_layers=26,
+        n_heads=8,
+        n_kv_heads=4,
+        head_dim=256,
+        d_ff=9216,
+        query_scale=256.0,
+    ),
+    "gemma2_9b": dict(
+        _GEMMA2,
+        d_model=3584,
+        n_layers=42,
+        n_heads=16,
+        n_kv_heads=8,
+        head_dim=256,
+        d_ff=14336,
+        query_scale=256.0,
+    ),
+    "gemma2_27b": dict(
+        _GEMMA2,
+        d_model=4608,
+        n_layers=46,
+        n_heads=32,
+        n_kv_heads=16,
+        head_dim=128,
+        d_ff=36864,
+        query_scale=144.0,
+    ),
+    "llama3_8b": dict(_LLAMA3, d_model=4096, n_layers=32, n_heads=32, n_kv_heads=8, head_dim=128, d_ff=14336),
+    "llama3_70b": dict(
+        _LLAMA3, d_model=8192, n_layers=80, n_heads=64, n_kv_heads=8, head_dim=128, d_ff=28672
+    ),
     # for unit tests: compiles in a second.
     "test": dict(d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, head_dim=8, d_ff=64),
 }
 
 
-def preset(name: str, vocab_size: int, **overrides) -> DecoderConfig:
+def preset(name: str, vocab_size: int | None = None, **overrides) -> DecoderConfig:
+    """A named preset; ``vocab_size`` is required for presets without one (tiny, test, 1b)."""
     if name not in PRESETS:
         raise KeyError(f"unknown model preset '{name}' (known: {', '.join(sorted(PRESETS))})")
-    return DecoderConfig(vocab_size=vocab_size, **PRESETS[name]).replace(**overrides)
+    fields = dict(PRESETS[name])
+    if vocab_size is not None:
+        fields["vocab_size"] = vocab_size
+    if "vocab_size" not in fields:
+        raise ValueError(f"preset '{name}' needs a vocab_size")
+    return DecoderConfig(**fields).replace(**overrides)

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from flax import nnx, struct
 
 from core.modeling.config import DecoderConfig
-from core.modeling.layers import Block, RMSNorm, _param, attention_mask
+from core.modeling.layers import Block, RMSNorm, _param, attention_mask, window_mask
 from core.rng import derive
 
 
@@ -16,7 +16,7 @@ class Decoder(nnx.Module):
         self.cfg = cfg
         self.embed = _param(rngs, (cfg.vocab_size, cfg.d_model), ("vocab", "embed"), 1.0)
         self.blocks = nnx.List([Block(cfg, rngs) for _ in range(cfg.n_layers)])
-        self.final_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.final_norm = RMSNorm(cfg.d_model, cfg.norm_eps, cfg.norm_offset)
         if not cfg.tie_embeddings:
             self.head = _param(rngs, (cfg.d_model, cfg.vocab_size), ("embed", "vocab"), cfg.d_model**-0.5)
 
@@ -32,7 +32,8 @@ class Decoder(nnx.Module):
             segment_ids = jnp.ones_like(tokens)
         if positions is None:
             positions = jnp.broadcast_to(jnp.arange(tokens.shape[-1]), tokens.shape)
-        logits, _ = self._forward(tokens, positions, attention_mask(segment_ids), dropout_key)
+        slots = jnp.arange(tokens.shape[-1])
+        logits, _ = self._forward(tokens, positions, attention_mask(segment_ids), slots, slots, dropout_key)
         return logits
 
     def decode_step(self, tokens: jax.Array, positions: jax.Array, valid: jax.Array, cache: KVCache):
@@ -45,22 +46,34 @@ class Decoder(nnx.Module):
         slots = jnp.arange(cache.valid.shape[1])
         causal = slots[None, :] <= (cache.index + jnp.arange(t))[:, None]
         mask = (causal[None] & valid_all[:, None, :])[:, None]
-        logits, kv = self._forward(tokens, positions, mask, None, list(zip(cache.k, cache.v)), cache.index)
+        query_slots = cache.index + jnp.arange(t)
+        logits, kv = self._forward(
+            tokens, positions, mask, query_slots, slots, None, list(zip(cache.k, cache.v)), cache.index
+        )
         return logits, KVCache(
             k=tuple(k for k, _ in kv), v=tuple(v for _, v in kv), valid=valid_all, index=cache.index + t
         )
 
-    def _forward(self, tokens, positions, mask, dropout_key, caches=None, index=None):
-        dt = jnp.dtype(self.cfg.dtype)
-        x = jnp.take(self.embed[...], tokens, axis=0).astype(dt)
+    def _forward(self, tokens, positions, mask, query_slots, key_slots, dropout_key, caches=None, index=None):
+        cfg = self.cfg
+        dt = jnp.dtype(cfg.dtype)
+        x = jnp.take(self.embed[...], tokens, axis=0)
+        if cfg.embed_scale:
+            x = x * jnp.asarray(cfg.d_model**0.5, x.dtype)
+        x = x.astype(dt)
+        local = mask & window_mask(query_slots, key_slots, cfg.sliding_window) if cfg.sliding_window else mask
         new_caches = []
         for i, block in enumerate(self.blocks):
             key = jax.random.fold_in(dropout_key, i) if dropout_key is not None else None
-            x, kv = block(x, positions, mask, key, caches[i] if caches else None, index)
+            layer_mask = local if cfg.is_local(i) else mask
+            x, kv = block(x, positions, layer_mask, key, caches[i] if caches else None, index)
             new_caches.append(kv)
         x = self.final_norm(x)
-        head = self.embed[...].T if self.cfg.tie_embeddings else self.head[...]
-        return jnp.einsum("btd,dv->btv", x, head.astype(dt)).astype(jnp.float32), new_caches
+        head = self.embed[...].T if cfg.tie_embeddings else self.head[...]
+        logits = jnp.einsum("btd,dv->btv", x, head.astype(dt)).astype(jnp.float32)
+        if cfg.final_softcap:
+            logits = jnp.tanh(logits / cfg.final_softcap) * cfg.final_softcap
+        return logits, new_caches
 
 
 @struct.dataclass

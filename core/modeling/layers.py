@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import nnx
 
 from core.modeling.config import DecoderConfig
@@ -23,20 +26,35 @@ def dropout(x: jax.Array, rate: float, key: jax.Array | None) -> jax.Array:
 
 
 class RMSNorm(nnx.Module):
-    def __init__(self, dim: int, eps: float):
-        self.scale = nnx.Param(jnp.ones((dim,), jnp.float32), axes=("embed",))
-        self.eps = eps
+    """RMSNorm in float32; ``offset=1`` gives Gemma's ``(1 + w)`` scaling (weights then start at zero)."""
+
+    def __init__(self, dim: int, eps: float, offset: float = 0.0):
+        self.scale = nnx.Param(jnp.full((dim,), 1.0 - offset, jnp.float32), axes=("embed",))
+        self.eps, self.offset = eps, offset
 
     def __call__(self, x: jax.Array) -> jax.Array:
         x32 = x.astype(jnp.float32)
         var = jnp.mean(jnp.square(x32), axis=-1, keepdims=True)
-        return (x32 * jax.lax.rsqrt(var + self.eps) * self.scale[...]).astype(x.dtype)
+        return (x32 * jax.lax.rsqrt(var + self.eps) * (self.offset + self.scale[...])).astype(x.dtype)
 
 
-def rope(x: jax.Array, positions: jax.Array, theta: float) -> jax.Array:
+def rope_frequencies(head_dim: int, theta: float, scaling: tuple | None = None) -> np.ndarray:
+    """Inverse frequencies, with Llama-3's long-context rescaling when ``scaling`` is given."""
+    inv = 1.0 / (theta ** (np.arange(0, head_dim, 2, dtype=np.float32) / head_dim))
+    if scaling is None:
+        return inv.astype(np.float32)
+    factor, low, high, original = scaling
+    wavelen = 2 * np.pi / inv
+    scaled = np.where(wavelen > original / low, inv / factor, inv)
+    smooth = (original / wavelen - low) / (high - low)
+    smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+    medium = (wavelen >= original / high) & (wavelen <= original / low)
+    return np.where(medium, smoothed, scaled).astype(np.float32)
+
+
+def rope(x: jax.Array, positions: jax.Array, theta: float, scaling: tuple | None = None) -> jax.Array:
     """Rotary embedding (half-split convention) on ``x [B, T, H, D]`` at integer ``positions [B, T]``."""
-    d = x.shape[-1]
-    freqs = 1.0 / (theta ** (jnp.arange(0, d, 2, dtype=jnp.float32) / d))
+    freqs = jnp.asarray(rope_frequencies(x.shape[-1], theta, scaling))
     angles = positions[..., None].astype(jnp.float32) * freqs  # [B, T, D/2]
     sin, cos = jnp.sin(angles)[:, :, None, :], jnp.cos(angles)[:, :, None, :]
     x1, x2 = jnp.split(x.astype(jnp.float32), 2, axis=-1)
@@ -51,6 +69,11 @@ def attention_mask(segment_ids: jax.Array) -> jax.Array:
     same = segment_ids[:, :, None] == segment_ids[:, None, :]
     real = (segment_ids > 0)[:, None, :]
     return (causal[None] & same & real)[:, None]
+
+
+def window_mask(query_slots: jax.Array, key_slots: jax.Array, window: int) -> jax.Array:
+    """``[1, 1, T, S]``: a query sees keys less than ``window`` slots back (segments are contiguous)."""
+    return ((query_slots[:, None] - key_slots[None, :]) < window)[None, None]
 
 
 class Attention(nnx.Module):
@@ -74,14 +97,18 @@ class Attention(nnx.Module):
         q = jnp.einsum("btd,dhk->bthk", x, self.wq[...].astype(dt))
         k = jnp.einsum("btd,dhk->bthk", x, self.wk[...].astype(dt))
         v = jnp.einsum("btd,dhk->bthk", x, self.wv[...].astype(dt))
-        q, k = rope(q, positions, cfg.rope_theta), rope(k, positions, cfg.rope_theta)
+        q = rope(q, positions, cfg.rope_theta, cfg.rope_scaling)
+        k = rope(k, positions, cfg.rope_theta, cfg.rope_scaling)
         if kv is not None:
             k = jax.lax.dynamic_update_slice(kv[0], k.astype(kv[0].dtype), (0, index, 0, 0)).astype(dt)
             v = jax.lax.dynamic_update_slice(kv[1], v.astype(kv[1].dtype), (0, index, 0, 0)).astype(dt)
         b, t = x.shape[:2]
         groups = cfg.n_heads // cfg.n_kv_heads
         q = q.reshape(b, t, cfg.n_kv_heads, groups, cfg.head_dim)
-        scores = jnp.einsum("bqkgd,bskd->bkgqs", q, k).astype(jnp.float32) * cfg.head_dim**-0.5
+        scale = (cfg.query_scale if cfg.query_scale else cfg.head_dim) ** -0.5
+        scores = jnp.einsum("bqkgd,bskd->bkgqs", q, k).astype(jnp.float32) * scale
+        if cfg.attn_softcap:
+            scores = jnp.tanh(scores / cfg.attn_softcap) * cfg.attn_softcap
         scores = jnp.where(mask[:, :, None], scores, jnp.finfo(jnp.float32).min)
         probs = jax.nn.softmax(scores, axis=-1).astype(dt)
         out = jnp.einsum("bkgqs,bskd->bqkgd", probs, v).reshape(b, t, cfg.n_heads, cfg.head_dim)
@@ -96,24 +123,38 @@ class GatedMlp(nnx.Module):
         self.w_gate = _param(rngs, (d, f), ("embed", "mlp"), d**-0.5)
         self.w_up = _param(rngs, (d, f), ("embed", "mlp"), d**-0.5)
         self.w_down = _param(rngs, (f, d), ("mlp", "embed"), f**-0.5 / (2 * cfg.n_layers) ** 0.5)
+        self.activation = cfg.mlp_activation
 
     def __call__(self, x: jax.Array) -> jax.Array:
         dt = x.dtype
-        gate = jax.nn.silu(x @ self.w_gate[...].astype(dt))
+        act = jax.nn.silu if self.activation == "silu" else partial(jax.nn.gelu, approximate=True)
+        gate = act(x @ self.w_gate[...].astype(dt))
         return (gate * (x @ self.w_up[...].astype(dt))) @ self.w_down[...].astype(dt)
 
 
 class Block(nnx.Module):
+    """Pre-norm residual block; with ``post_norms`` (Gemma-2) each sub-layer's output is normalised too."""
+
     def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
-        self.attn_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        norm = partial(RMSNorm, cfg.d_model, cfg.norm_eps, cfg.norm_offset)
+        self.attn_norm = norm()
         self.attn = Attention(cfg, rngs)
-        self.mlp_norm = RMSNorm(cfg.d_model, cfg.norm_eps)
+        self.mlp_norm = norm()
         self.mlp = GatedMlp(cfg, rngs)
+        if cfg.post_norms:
+            self.attn_post_norm = norm()
+            self.mlp_post_norm = norm()
+        self.post_norms = cfg.post_norms
         self.rate = cfg.dropout
 
     def __call__(self, x, positions, mask, key=None, kv=None, index=None):
         """Returns ``(x, (k, v))``; ``kv``/``index`` select the cached path (see Attention)."""
         k1, k2 = jax.random.split(key) if key is not None else (None, None)
         h, kv = self.attn(self.attn_norm(x), positions, mask, kv, index)
+        if self.post_norms:
+            h = self.attn_post_norm(h)
         x = x + dropout(h, self.rate, k1)
-        return x + dropout(self.mlp(self.mlp_norm(x)), self.rate, k2), kv
+        h = self.mlp(self.mlp_norm(x))
+        if self.post_norms:
+            h = self.mlp_post_norm(h)
+        return x + dropout(h, self.rate, k2), kv

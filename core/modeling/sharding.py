@@ -80,8 +80,9 @@ def param_specs(model: nnx.Module, mesh: Mesh, rules: str) -> dict:
     """``{path: PartitionSpec}`` for every parameter (used by golden tests and for placement)."""
     out = {}
     for path, var in nnx.to_flat_state(nnx.state(model, nnx.Param)):
-        axes = var.get_metadata().get("axes") or (None,) * var[...].ndim
-        out[path] = logical_spec(tuple(axes), var[...].shape, mesh, rules)
+        shape = var.get_value().shape  # works for abstract (eval_shape) models too
+        axes = var.get_metadata().get("axes") or (None,) * len(shape)
+        out[path] = logical_spec(tuple(axes), shape, mesh, rules)
     return out
 
 

@@ -1,0 +1,149 @@
+"""HF checkpoint import: logits equal the transformers implementation on random tiny Llama-3 / Gemma-2 models."""
+
+import json
+
+import jax
+import numpy as np
+import pytest
+
+from core.config import MeshConfig
+from core.modeling.config import preset
+from core.modeling.hf import config_from_hf, load_hf
+from core.modeling.sharding import make_mesh
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+jax.config.update("jax_default_matmul_precision", "highest")
+
+TOKENS = np.random.default_rng(0).integers(0, 256, size=(2, 13))
+
+
+def _llama(tmp_path, shards=False, scaled=True):
+    rope = (
+        {
+            "rope_type": "llama3",
+            "rope_theta": 500000.0,
+            "factor": 8.0,
+            "low_freq_factor": 1.0,
+            "high_freq_factor": 4.0,
+            "original_max_position_embeddings": 8,
+        }
+        if scaled
+        else None
+    )
+    cfg = transformers.LlamaConfig(
+        vocab_size=256,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=64,
+        rms_norm_eps=1e-5,
+        tie_word_embeddings=False,
+        rope_parameters=rope,
+    )
+    torch.manual_seed(0)
+    model = transformers.LlamaForCausalLM(cfg).eval()
+    model.save_pretrained(tmp_path, max_shard_size="60KB" if shards else "5GB")
+    return model
+
+
+def _gemma2(tmp_path):
+    cfg = transformers.Gemma2Config(
+        vocab_size=256,
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        max_position_embeddings=64,
+        query_pre_attn_scalar=24,
+        sliding_window=5,
+        attn_logit_softcapping=50.0,
+        final_logit_softcapping=30.0,
+        attn_implementation="eager",
+    )
+    torch.manual_seed(1)
+    model = transformers.Gemma2ForCausalLM(cfg).eval()
+    with torch.no_grad():  # random norm weights so (1 + w) is exercised
+        for name, p in model.named_parameters():
+            if "norm" in name:
+                p.normal_(0.0, 0.3)
+    model.save_pretrained(tmp_path)
+    return model
+
+
+def _reference(model):
+    with torch.no_grad():
+        return model(torch.as_tensor(TOKENS)).logits.float().numpy()
+
+
+@pytest.mark.parametrize("shards", [False, True])
+def test_llama3_logits_match_transformers(tmp_path, shards):
+    ref = _llama(tmp_path, shards=shards)
+    if shards:
+        assert (tmp_path / "model.safetensors.index.json").exists()
+    model, cfg = load_hf(tmp_path)
+    assert cfg.rope_scaling == (8.0, 1.0, 4.0, 8) and not cfg.tie_embeddings
+    diff = np.abs(np.asarray(model(TOKENS)) - _reference(ref)).max()
+    assert diff <= 1e-4, diff
+
+
+def test_gemma2_logits_match_transformers(tmp_path):
+    ref = _gemma2(tmp_path)
+    model, cfg = load_hf(tmp_path)
+    assert cfg.local_global and cfg.sliding_window == 5 and cfg.tie_embeddings and cfg.final_softcap == 30.0
+    assert TOKENS.shape[1] > 2 * cfg.sliding_window  # the window actually cuts attention
+    diff = np.abs(np.asarray(model(TOKENS)) - _reference(ref)).max()
+    assert diff <= 1e-4, diff
+
+
+def test_load_onto_a_mesh_places_each_tensor_on_its_sharding(tmp_path):
+    ref = _llama(tmp_path)
+    mesh = make_mesh(MeshConfig(data=2, fsdp=2, tensor=2, rules="fsdp_tp"))
+    model, _ = load_hf(tmp_path, mesh=mesh, rules="fsdp_tp")
+    wq = model.blocks[0].attn.wq[...]
+    assert wq.sharding.spec == jax.sharding.PartitionSpec("fsdp", "tensor", None)
+    with jax.set_mesh(mesh):
+        out = np.asarray(jax.jit(lambda t: model(t))(TOKENS))
+    assert np.abs(out - _reference(ref)).max() <= 1e-4
+
+
+def test_bad_checkpoints_fail_clearly(tmp_path):
+    with pytest.raises(FileNotFoundError, match="config.json"):
+        load_hf(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "gpt2"}))
+    with pytest.raises(ValueError, match="unsupported model_type 'gpt2'"):
+        load_hf(tmp_path)
+
+
+def test_family_presets_have_published_shapes():
+    from flax import nnx
+
+    from core.modeling import Decoder
+    from core.modeling.decoder import count_params
+
+    sizes = {}
+    for name in ("gemma2_2b", "llama3_8b"):
+        abstract = nnx.eval_shape(lambda n=name: Decoder(preset(n), nnx.Rngs(0)))
+        sizes[name] = count_params(abstract)
+    assert 2.5e9 < sizes["gemma2_2b"] < 2.7e9  # Gemma-2-2B: 2.61B parameters
+    assert 7.9e9 < sizes["llama3_8b"] < 8.1e9  # Llama-3-8B: 8.03B parameters
+    hf = {
+        "model_type": "gemma2",
+        "vocab_size": 256000,
+        "hidden_size": 2304,
+        "num_hidden_layers": 26,
+        "num_attention_heads": 8,
+        "num_key_value_heads": 4,
+        "head_dim": 256,
+        "intermediate_size": 9216,
+        "query_pre_attn_scalar": 256,
+        "sliding_window": 4096,
+        "attn_logit_softcapping": 50.0,
+        "final_logit_softcapping": 30.0,
+        "rms_norm_eps": 1e-6,
+    }
+    assert config_from_hf(hf, dtype="bfloat16") == preset("gemma2_2b")
