@@ -8,6 +8,7 @@ on any mesh.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import jax
 import numpy as np
@@ -64,25 +65,31 @@ def make_mesh(cfg: MeshConfig, devices=None) -> Mesh:
     return Mesh(np.asarray(devices).reshape(shape), MESH_AXES, axis_types=(AxisType.Auto,) * 3)
 
 
-def logical_spec(axes: tuple[str | None, ...], shape: tuple[int, ...], mesh: Mesh, rules: str) -> P:
+def logical_spec(
+    axes: tuple[str | None, ...], shape: tuple[int, ...], axis_sizes: Mapping[str, int], rules: str
+) -> P:
+    """PartitionSpec of one array from its logical axes; ``axis_sizes`` is ``mesh.shape`` or any mapping
+    of mesh-axis sizes (the sizing tool uses meshes larger than this machine)."""
     table = RULES[rules]
     spec = []
     for name, size in zip(axes, shape):
         mesh_axes = table.get(name) if name else None
-        if mesh_axes and size % math.prod(mesh.shape[a] for a in mesh_axes) == 0:
+        if mesh_axes and size % math.prod(axis_sizes[a] for a in mesh_axes) == 0:
             spec.append(mesh_axes if len(mesh_axes) > 1 else mesh_axes[0])
         else:
             spec.append(None)
     return P(*spec)
 
 
-def param_specs(model: nnx.Module, mesh: Mesh, rules: str) -> dict:
-    """``{path: PartitionSpec}`` for every parameter (used by golden tests and for placement)."""
+def param_specs(model: nnx.Module, mesh: Mesh | Mapping[str, int], rules: str) -> dict:
+    """``{path: PartitionSpec}`` for every parameter (golden tests, placement, sizing); ``mesh`` may be a
+    Mesh or a mapping of axis sizes."""
+    sizes = mesh.shape if isinstance(mesh, Mesh) else mesh
     out = {}
     for path, var in nnx.to_flat_state(nnx.state(model, nnx.Param)):
         shape = var.get_value().shape  # works for abstract (eval_shape) models too
         axes = var.get_metadata().get("axes") or (None,) * len(shape)
-        out[path] = logical_spec(tuple(axes), shape, mesh, rules)
+        out[path] = logical_spec(tuple(axes), shape, sizes, rules)
     return out
 
 

@@ -1,0 +1,80 @@
+"""Per-device memory of a training configuration, from abstract shapes and shardings (no weights needed).
+
+Parameters are float32 masters sharded by the logical-axis rules; Adam keeps two float32 moments of the same
+sharding and the gradients match the parameters. Activations use the standard transformer estimate
+(Korthikanti et al. 2022) for 2-byte activations: per layer ``s b h (10 + 24/t + 5 a s / (h t))`` bytes without
+recomputation, ``2 s b h`` with full rematerialisation (only each layer's input kept, plus one layer's full
+activations while it is recomputed); logits and their gradient are float32 ``[tokens, vocab]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+
+from flax import nnx
+
+from core.modeling.config import DecoderConfig
+from core.modeling.decoder import Decoder
+from core.modeling.sharding import RULES, param_specs
+
+GIB = 1024**3
+
+
+@dataclasses.dataclass(frozen=True)
+class MemoryEstimate:
+    params_gib: float
+    optimizer_gib: float
+    grads_gib: float
+    activations_gib: float
+    logits_gib: float
+    device_gib: float
+
+    @property
+    def total_gib(self) -> float:
+        return self.params_gib + self.optimizer_gib + self.grads_gib + self.activations_gib + self.logits_gib
+
+    @property
+    def fits(self) -> bool:
+        return self.total_gib <= self.device_gib
+
+
+def _shard_elements(shape: tuple[int, ...], spec, sizes: Mapping[str, int]) -> int:
+    n = 1
+    for dim, axes in zip(shape, tuple(spec) + (None,) * (len(shape) - len(tuple(spec)))):
+        names = (axes,) if isinstance(axes, str) else (axes or ())
+        n *= dim // math.prod(sizes[a] for a in names)
+    return n
+
+
+def estimate(
+    cfg: DecoderConfig,
+    mesh: Mapping[str, int],
+    rules: str,
+    batch: int,
+    seq: int,
+    remat: str,
+    device_gib: float,
+) -> MemoryEstimate:
+    """Memory per device for one training step of ``batch`` sequences of ``seq`` tokens."""
+    if remat not in ("none", "full"):
+        raise ValueError(f"remat must be 'none' or 'full', got {remat!r}")
+    model = nnx.eval_shape(lambda: Decoder(cfg, nnx.Rngs(0)))
+    specs = param_specs(model, mesh, rules)
+    elements = sum(
+        _shard_elements(tuple(var.get_value().shape), specs[path], mesh)
+        for path, var in nnx.to_flat_state(nnx.state(model, nnx.Param))
+    )
+    params = 4 * elements
+    batch_shards = math.prod(mesh[a] for a in RULES[rules]["batch"])
+    if batch % batch_shards:
+        raise ValueError(f"batch {batch} does not divide over {batch_shards} data-parallel shards")
+    b, s, h, a, t = batch // batch_shards, seq, cfg.d_model, cfg.n_heads, mesh["tensor"]
+    if remat == "none":
+        acts = cfg.n_layers * s * b * h * (10 + 24 / t + 5 * a * s / (h * t))
+    else:
+        acts = cfg.n_layers * 2 * s * b * h + s * b * h * (10 + 24 / t + 5 * a * s / (h * t))
+    vocab_shards = t if RULES[rules]["vocab"] else 1
+    logits = 2 * 4 * b * s * cfg.vocab_size / vocab_shards
+    return MemoryEstimate(params / GIB, 2 * params / GIB, params / GIB, acts / GIB, logits / GIB, device_gib)
