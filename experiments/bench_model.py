@@ -6,6 +6,7 @@ matmul parameters (6 N for forward + backward) plus attention scores and values 
 
     python -m experiments.bench_model --preset tiny --batch 8 --seq 256            # CPU default profile
     python -m experiments.bench_model --preset 1b --vocab 32000 --batch 4 --seq 2048 --dtype bfloat16   # GPU
+    python -m experiments.bench_model --scoring --batch 16 --seq 256    # ours vs transformers, tiny Llama
 """
 
 from __future__ import annotations
@@ -101,6 +102,64 @@ def train_step_bench(args) -> dict:
     }
 
 
+def scoring_bench(args) -> dict:
+    """Log-likelihood scoring examples/s of our model and of transformers (torch, CPU) on the same tiny Llama
+    weights and inputs, at equal batch size."""
+    import tempfile
+
+    import torch
+    import transformers
+
+    from core.modeling.hf import load_hf
+    from core.training.loss import token_nll
+
+    hf_cfg = transformers.LlamaConfig(
+        vocab_size=args.vocab,
+        hidden_size=128,
+        intermediate_size=384,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=4096,
+        tie_word_embeddings=False,
+    )
+    torch.manual_seed(0)
+    ref = transformers.LlamaForCausalLM(hf_cfg).eval()
+    with tempfile.TemporaryDirectory() as d:
+        ref.save_pretrained(d)
+        model, _ = load_hf(d)
+    tokens = np.random.default_rng(0).integers(0, args.vocab, (args.batch, args.seq + 1)).astype(np.int32)
+
+    @nnx.jit
+    def ours(m, x, y):
+        return -jnp.sum(token_nll(m(x), y), axis=-1)
+
+    x, y = jnp.asarray(tokens[:, :-1]), jnp.asarray(tokens[:, 1:])
+    t_ours = _best_time(lambda: jax.block_until_ready(ours(model, x, y)), args.steps)
+    tx, ty = (
+        torch.as_tensor(tokens[:, :-1], dtype=torch.long),
+        torch.as_tensor(tokens[:, 1:], dtype=torch.long),
+    )
+
+    def theirs():
+        with torch.no_grad():
+            logp = torch.log_softmax(ref(tx).logits.float(), dim=-1)
+            return logp.gather(-1, ty[..., None]).sum(dim=(1, 2))
+
+    t_ref = _best_time(theirs, args.steps)
+    a = np.asarray(ours(model, x, y))
+    b = theirs().numpy()
+    return {
+        "batch": args.batch,
+        "seq": args.seq,
+        "ours_examples_per_s": round(args.batch / t_ours, 1),
+        "transformers_examples_per_s": round(args.batch / t_ref, 1),
+        "ratio": round(t_ref / t_ours, 2),
+        "max_abs_logprob_diff": float(np.abs(a - b).max()),
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preset", default="tiny")
@@ -110,8 +169,9 @@ def main() -> None:
     p.add_argument("--dtype", default="float32")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--peak-n", type=int, default=2048, help="matmul size for the peak measurement")
+    p.add_argument("--scoring", action="store_true", help="compare log-likelihood scoring with transformers")
     args = p.parse_args()
-    print(json.dumps(train_step_bench(args), indent=2))
+    print(json.dumps(scoring_bench(args) if args.scoring else train_step_bench(args), indent=2))
 
 
 if __name__ == "__main__":
