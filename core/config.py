@@ -62,13 +62,26 @@ class DataConfig:
 
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
-    """A preset name plus optional overrides of its fields (``None`` keeps the preset value)."""
+    """A preset name plus optional overrides of its fields (``None`` keeps the preset value), or an open
+    base checkpoint: ``hf_checkpoint`` names a Hugging Face folder whose architecture and tokenizer replace
+    the preset's (the overrides still apply to dtype, dropout, scan and remat)."""
 
     preset: str = "tiny"
+    hf_checkpoint: str | None = None
     dropout: float | None = None
     dtype: str | None = None
+    param_dtype: str | None = None
+    scan_layers: bool | None = None
+    remat: str | None = None
     n_layers: int | None = None
     d_model: int | None = None
+
+    def overrides(self) -> dict:
+        """The decoder fields this config sets (architecture-free ones for a checkpoint)."""
+        keys = ["dropout", "dtype", "param_dtype", "scan_layers", "remat"]
+        if self.hf_checkpoint is None:
+            keys += ["n_layers", "d_model"]
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -246,6 +259,12 @@ def load(path: str | Path = DEFAULT_PARAMS) -> Params:
 
 def _cross_check(params: Params, source: str) -> None:
     """References between sections must resolve (mixture names, init runs, task names)."""
+    m = params.model
+    if m.hf_checkpoint is not None and (m.n_layers is not None or m.d_model is not None):
+        raise ConfigError(
+            f"{source}: keys 'model.n_layers' / 'model.d_model' cannot change the architecture of "
+            f"model.hf_checkpoint '{m.hf_checkpoint}'"
+        )
     for run, cfg in params.train.items():
         if cfg.mixture not in params.mixtures:
             raise ConfigError(f"{source}: key 'train.{run}.mixture' names unknown mixture '{cfg.mixture}'")

@@ -1,4 +1,5 @@
-"""Stage ``init_base``: the starting checkpoint FLAMe fine-tunes (the tiny profile: a seeded random init)."""
+"""Stage ``init_base``: the checkpoint FLAMe fine-tunes: a seeded random init of a preset (the default
+profile), or a link to an open base checkpoint when ``model.hf_checkpoint`` names a Hugging Face folder."""
 
 from __future__ import annotations
 
@@ -9,15 +10,8 @@ from core import provenance
 from core.data.tokenizer import Tokenizer
 from core.modeling.config import preset
 from core.modeling.decoder import count_params, init_model
-from core.training.checkpoint import export_model
+from core.training.checkpoint import export_model, link_hf_model
 from experiments.common import MODELS, TOKENIZER, load_params, parser
-
-
-def model_config(params, vocab_size: int):
-    m = params.model
-    return preset(
-        m.preset, vocab_size, dropout=m.dropout, dtype=m.dtype, n_layers=m.n_layers, d_model=m.d_model
-    )
 
 
 def main() -> None:
@@ -25,10 +19,18 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=MODELS / "base")
     args = p.parse_args()
     params = load_params(args.params)
-    cfg = model_config(params, Tokenizer.load(TOKENIZER).vocab_size)
-    model = init_model(cfg, params.seed)
-    export_model(model, args.out, provenance.record(run="base", init="random", model=dataclasses.asdict(cfg)))
-    print(f"base: {count_params(model):,} parameters ({params.model.preset}) -> {args.out}")
+    m = params.model
+    if m.hf_checkpoint is not None:
+        meta = provenance.record(run="base", init="hf", checkpoint=m.hf_checkpoint)
+        model = link_hf_model(Path(m.hf_checkpoint), args.out, m.overrides(), meta)
+        source = m.hf_checkpoint
+    else:
+        cfg = preset(m.preset, Tokenizer.load(TOKENIZER).vocab_size, **m.overrides())
+        model = init_model(cfg, params.seed)
+        meta = provenance.record(run="base", init="random", model=dataclasses.asdict(cfg))
+        export_model(model, args.out, meta)
+        source = m.preset
+    print(f"base: {count_params(model):,} parameters ({source}) -> {args.out}")
 
 
 if __name__ == "__main__":

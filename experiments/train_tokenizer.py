@@ -1,4 +1,5 @@
-"""Stage ``tokenizer``: train the BPE tokenizer on the rendered training tasks (never on held-out suites)."""
+"""Stage ``tokenizer``: train the BPE tokenizer on the rendered training tasks (never on held-out suites), or
+take the tokenizer of ``model.hf_checkpoint`` when training starts from an open base checkpoint."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ def main() -> None:
             for r in iter_jsonl(args.data / "tasks" / task / "train.jsonl"):
                 yield "".join(render(r))
 
-    tok = Tokenizer.train(texts(), params.tokenizer.vocab_size, params.tokenizer.min_frequency)
+    if params.model.hf_checkpoint is not None:
+        tok = Tokenizer.from_hf(params.model.hf_checkpoint)
+    else:
+        tok = Tokenizer.train(texts(), params.tokenizer.vocab_size, params.tokenizer.min_frequency)
     tok.save(args.out)
     print(f"tokenizer: vocab {tok.vocab_size} -> {args.out}")
 

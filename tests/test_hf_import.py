@@ -91,21 +91,30 @@ def test_llama3_logits_match_transformers(tmp_path, shards):
     assert diff <= 1e-4, diff
 
 
-def test_gemma2_logits_match_transformers(tmp_path):
+@pytest.mark.parametrize("scan", [False, True])
+def test_gemma2_logits_match_transformers(tmp_path, scan):
     ref = _gemma2(tmp_path)
-    model, cfg = load_hf(tmp_path)
+    model, cfg = load_hf(tmp_path, scan_layers=scan, remat="full" if scan else "none")
     assert cfg.local_global and cfg.sliding_window == 5 and cfg.tie_embeddings and cfg.final_softcap == 30.0
     assert TOKENS.shape[1] > 2 * cfg.sliding_window  # the window actually cuts attention
     diff = np.abs(np.asarray(model(TOKENS)) - _reference(ref)).max()
     assert diff <= 1e-4, diff
 
 
-def test_load_onto_a_mesh_places_each_tensor_on_its_sharding(tmp_path):
+@pytest.mark.parametrize("scan", [False, True])
+def test_load_onto_a_mesh_places_each_tensor_on_its_sharding(tmp_path, scan):
     ref = _llama(tmp_path)
     mesh = make_mesh(MeshConfig(data=2, fsdp=2, tensor=2, rules="fsdp_tp"))
-    model, _ = load_hf(tmp_path, mesh=mesh, rules="fsdp_tp")
-    wq = model.blocks[0].attn.wq[...]
-    assert wq.sharding.spec == jax.sharding.PartitionSpec("fsdp", "tensor", None)
+    model, _ = load_hf(tmp_path, mesh=mesh, rules="fsdp_tp", scan_layers=scan)
+    P = jax.sharding.PartitionSpec
+    if scan:
+        wq = model.blocks.attn.wq[...]
+        assert wq.shape[0] == 2 and wq.sharding.spec == P(None, "fsdp", "tensor", None)
+    else:
+        wq = model.blocks[0].attn.wq[...]
+        assert wq.sharding.spec == P("fsdp", "tensor", None)
+    # each device holds only its shard
+    assert {s.data.shape for s in wq.addressable_shards} == {(*wq.shape[:-3], 32, 2, 16)}
     with jax.set_mesh(mesh):
         out = np.asarray(jax.jit(lambda t: model(t))(TOKENS))
     assert np.abs(out - _reference(ref)).max() <= 1e-4
@@ -146,4 +155,5 @@ def test_family_presets_have_published_shapes():
         "final_logit_softcapping": 30.0,
         "rms_norm_eps": 1e-6,
     }
-    assert config_from_hf(hf, dtype="bfloat16") == preset("gemma2_2b")
+    ours = config_from_hf(hf, dtype="bfloat16").replace(scan_layers=True, remat="full")
+    assert ours == preset("gemma2_2b")

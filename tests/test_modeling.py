@@ -1,3 +1,5 @@
+from operator import attrgetter
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -61,22 +63,84 @@ def test_gqa_requires_divisible_heads():
 
 
 @pytest.mark.parametrize(
-    "shape,rules", [((2, 2, 2), "fsdp"), ((2, 2, 2), "fsdp_tp"), ((1, 8, 1), "fsdp"), ((2, 1, 4), "fsdp_tp")]
+    "shape,rules,scan",
+    [
+        ((2, 2, 2), "fsdp", False),
+        ((2, 2, 2), "fsdp_tp", False),
+        ((1, 8, 1), "fsdp", False),
+        ((2, 1, 4), "fsdp_tp", False),
+        ((2, 2, 2), "fsdp_tp", True),
+    ],
 )
-def test_loss_on_one_device_equals_loss_on_eight(shape, rules):
+def test_loss_on_one_device_equals_loss_on_eight(shape, rules, scan):
     assert len(jax.devices()) == 8
     batch = _batch()
     ref_model = _model()
     ref = float(loss_on_batch(ref_model, {k: jnp.asarray(v) for k, v in batch.items()}))
-    model = _model()
+    model = _model(scan_layers=scan, remat="full" if scan else "none")
     mesh = make_mesh(MeshConfig(data=shape[0], fsdp=shape[1], tensor=shape[2], rules=rules))
     with jax.set_mesh(mesh):
         shard_model(model, mesh, rules)
         sharded = shard_batch(batch, mesh, rules)
         loss = float(nnx.jit(loss_on_batch)(model, sharded))
     assert loss == pytest.approx(ref, abs=1e-5)
-    wq = model.blocks[0].attn.wq[...]
+    wq = (model.blocks.attn if scan else model.blocks[0].attn).wq[...]
     assert len(wq.sharding.device_set) == 8
+
+
+GEMMA_LIKE = dict(
+    n_layers=4, sliding_window=3, local_global=True, post_norms=True, norm_offset=1.0, attn_softcap=20.0
+)
+
+
+def _grads(model, batch):
+    return nnx.grad(lambda m: loss_on_batch(m, batch))(model)
+
+
+@pytest.mark.parametrize("remat", ["none", "dots", "full"])
+def test_scanned_layers_equal_the_unrolled_stack(remat):
+    """Same draws, stacked: equal parameters, logits and gradients (local/global masks alternate)."""
+    batch = {k: jnp.asarray(v) for k, v in _batch().items()}
+    loop = _model(**GEMMA_LIKE)
+    scan = _model(**GEMMA_LIKE, scan_layers=True, remat=remat)
+    for name in ("attn.wq", "mlp.w_down", "attn_post_norm.scale"):
+        get = attrgetter(name)
+        np.testing.assert_array_equal(get(scan.blocks)[...], jnp.stack([get(b)[...] for b in loop.blocks]))
+    assert scan.blocks.attn.wq.get_metadata()["axes"] == ("layers", "embed", "heads", "head_dim")
+    x = batch["inputs"]
+    np.testing.assert_allclose(scan(x), loop(x), atol=1e-5)
+    g_loop, g_scan = _grads(loop, batch), _grads(scan, batch)
+    for i in range(4):
+        np.testing.assert_allclose(
+            g_scan["blocks"]["mlp"]["w_up"][...][i], g_loop["blocks"][i]["mlp"]["w_up"][...], atol=1e-6
+        )
+    np.testing.assert_allclose(g_scan["embed"][...], g_loop["embed"][...], atol=1e-6)
+
+
+def test_remat_is_in_the_compiled_gradient():
+    """Full remat recomputes the forward inside the backward pass: the jaxpr holds a checkpoint."""
+    batch = {k: jnp.asarray(v) for k, v in _batch().items()}
+    for remat, expected in (("none", False), ("full", True)):
+        model = _model(scan_layers=True, remat=remat)
+        graphdef, state = nnx.split(model)
+        jaxpr = jax.make_jaxpr(jax.grad(lambda s, g=graphdef: loss_on_batch(nnx.merge(g, s), batch)))(state)
+        assert ("remat" in str(jaxpr) or "checkpoint" in str(jaxpr)) == expected
+
+
+def test_dtype_policy_bf16_compute_with_float32_masters():
+    batch = {k: jnp.asarray(v) for k, v in _batch().items()}
+    f32 = _model()
+    bf16 = _model(dtype="bfloat16")
+    assert all(v.dtype == jnp.float32 for v in jax.tree.leaves(nnx.state(bf16, nnx.Param)))
+    out = bf16(batch["inputs"])
+    assert out.dtype == jnp.float32  # logits are returned in float32 for the loss
+    assert 0 < float(jnp.abs(out - f32(batch["inputs"])).max()) < 0.1  # bf16 rounding, nothing more
+    g = _grads(bf16, batch)
+    assert all(x.dtype == jnp.float32 for x in jax.tree.leaves(nnx.state(g, nnx.Param)))
+    half = _model(param_dtype="bfloat16")
+    assert all(v.dtype == jnp.bfloat16 for v in jax.tree.leaves(nnx.state(half, nnx.Param)))
+    with pytest.raises(ValueError, match="remat must be one of"):
+        preset("test", 64, remat="some")
 
 
 def test_golden_partition_specs():
@@ -90,6 +154,11 @@ def test_golden_partition_specs():
     assert specs["head"] == ("fsdp", "tensor")
     fsdp_only = {".".join(map(str, k)): tuple(v) for k, v in param_specs(model, mesh, "fsdp").items()}
     assert fsdp_only["blocks.0.mlp.w_up"] == ("fsdp", None)
+    scanned = _model(scan_layers=True)
+    specs = {".".join(map(str, k)): tuple(v) for k, v in param_specs(scanned, mesh, "fsdp_tp").items()}
+    assert specs["blocks.attn.wq"] == (None, "fsdp", "tensor", None)
+    assert specs["blocks.mlp.w_down"] == (None, "tensor", "fsdp")
+    assert specs["blocks.attn_norm.scale"] == (None, "fsdp")
 
 
 def test_mesh_validation():

@@ -28,7 +28,14 @@ def test_parameter_memory_follows_the_sharding():
     full = estimate(
         cfg, {"data": 1, "fsdp": 1, "tensor": 1}, "fsdp", batch=4, seq=16, remat="full", device_gib=1
     )
-    assert full.activations_gib < one.activations_gib
+    dots = estimate(
+        cfg, {"data": 1, "fsdp": 1, "tensor": 1}, "fsdp", batch=4, seq=16, remat="dots", device_gib=1
+    )
+    assert full.activations_gib < dots.activations_gib < one.activations_gib
+    half = estimate(
+        cfg.replace(param_dtype="bfloat16"), {"data": 1, "fsdp": 1, "tensor": 1}, "fsdp", 4, 16, "none", 1
+    )
+    assert half.params_gib == pytest.approx(one.params_gib / 2)
     assert (
         one.fits and not estimate(cfg, {"data": 1, "fsdp": 1, "tensor": 1}, "fsdp", 4, 16, "none", 1e-9).fits
     )

@@ -35,12 +35,22 @@ class Encoded:
 
 
 def encode_pair(
-    prompt_ids: list[int], target_ids: list[int], eos_id: int | None, max_input: int, max_target: int
+    prompt_ids: list[int],
+    target_ids: list[int],
+    eos_id: int | None,
+    max_input: int,
+    max_target: int,
+    bos_id: int | None = None,
 ) -> Encoded:
-    """Concatenate prompt and target ids (+ ``eos_id`` unless None) and shift them into inputs/targets."""
+    """Concatenate prompt and target ids (+ ``eos_id`` unless None) and shift them into inputs/targets.
+
+    A ``bos_id`` (pretrained base checkpoints expect one) opens the prompt and survives left-truncation.
+    """
     tail = [eos_id] if eos_id is not None else []
-    truncated = len(prompt_ids) > max_input or len(target_ids) + len(tail) > max_target
-    prompt_ids = prompt_ids[-max_input:]
+    head = [bos_id] if bos_id is not None else []
+    room = max_input - len(head)
+    truncated = len(prompt_ids) > room or len(target_ids) + len(tail) > max_target
+    prompt_ids = head + prompt_ids[-room:]
     target_ids = (target_ids + tail)[:max_target]
     seq = np.asarray(prompt_ids + target_ids, dtype=np.int32)
     n = len(seq) - 1
@@ -56,6 +66,7 @@ def encode_record(record: Record, tok: Tokenizer, max_input: int, max_target: in
         tok.eos_id,
         max_input,
         max_target,
+        tok.bos_id,
     )
 
 

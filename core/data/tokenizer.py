@@ -1,11 +1,15 @@
-"""A byte-level BPE tokenizer trained on the training collection (its own DVC stage).
+"""Tokenizers: a byte-level BPE trained on the training collection (its own DVC stage), or the tokenizer of
+an open base checkpoint read from its Hugging Face folder.
 
-Digits are split into single tokens so numbers are read digit by digit. Token 0 is padding and token 1 ends
-every example; no hub download is needed or attempted.
+Our own BPE splits digits into single tokens so numbers are read digit by digit; token 0 is padding and
+token 1 ends every example. A base checkpoint's tokenizer keeps its own end (and begin) of sequence ids, which
+``special_tokens.json`` beside ``tokenizer.json`` records. Padding always uses id 0: padded positions are
+masked by segment ids, so the filler id never matters. No hub download is needed or attempted.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,17 +17,26 @@ from tokenizers import Tokenizer as HFTokenizer
 from tokenizers import decoders, models, pre_tokenizers, trainers
 
 PAD, EOS = "<pad>", "<eos>"
+SPECIALS = "special_tokens.json"
 
 
 class Tokenizer:
-    """Thin wrapper fixing the special tokens and the encode/decode contract the pipeline relies on."""
+    """Thin wrapper fixing the special tokens and the encode/decode contract the pipeline relies on.
 
-    def __init__(self, backend: HFTokenizer):
+    ``eos_id``/``bos_id`` of None mean a tokenizer trained here (``<pad>`` = 0, ``<eos>`` = 1, no BOS).
+    """
+
+    def __init__(self, backend: HFTokenizer, eos_id: int | None = None, bos_id: int | None = None):
         self._tok = backend
-        self.pad_id = backend.token_to_id(PAD)
-        self.eos_id = backend.token_to_id(EOS)
-        if self.pad_id != 0 or self.eos_id != 1:
-            raise ValueError(f"tokenizer must map {PAD}->0 and {EOS}->1, got {self.pad_id}, {self.eos_id}")
+        self.pad_id = 0
+        self.bos_id = bos_id
+        self._own = eos_id is None
+        if self._own:
+            pad, eos = backend.token_to_id(PAD), backend.token_to_id(EOS)
+            if pad != 0 or eos != 1:
+                raise ValueError(f"tokenizer must map {PAD}->0 and {EOS}->1, got {pad}, {eos}")
+            eos_id = eos
+        self.eos_id = eos_id
 
     @classmethod
     def train(cls, texts: Iterable[str], vocab_size: int, min_frequency: int = 2) -> Tokenizer:
@@ -47,17 +60,40 @@ class Tokenizer:
 
     @classmethod
     def load(cls, path: str | Path) -> Tokenizer:
+        """A saved tokenizer: ``tokenizer.json`` (or its folder), with ``special_tokens.json`` if beside it."""
         path = Path(path)
         if path.is_dir():
             path = path / "tokenizer.json"
         if not path.exists():
             raise FileNotFoundError(f"tokenizer file not found: {path}")
-        return cls(HFTokenizer.from_file(str(path)))
+        specials = path.parent / SPECIALS
+        ids = json.loads(specials.read_text()) if specials.exists() else {}
+        return cls(HFTokenizer.from_file(str(path)), ids.get("eos_id"), ids.get("bos_id"))
+
+    @classmethod
+    def from_hf(cls, folder: str | Path) -> Tokenizer:
+        """The tokenizer of a Hugging Face model folder (``tokenizer.json`` + ``config.json``); end and begin of
+        sequence ids come from ``config.json`` (its first id when a list), else ``tokenizer_config.json``."""
+        folder = Path(folder)
+        if not (folder / "tokenizer.json").exists():
+            raise FileNotFoundError(f"{folder}: tokenizer.json is missing")
+        backend = HFTokenizer.from_file(str(folder / "tokenizer.json"))
+        ids = {}
+        for key in ("eos", "bos"):
+            ids[key] = _special_id(folder, backend, key)
+        if ids["eos"] is None:
+            raise ValueError(
+                f"{folder}: no eos_token_id in config.json and no eos_token in tokenizer_config.json"
+            )
+        return cls(backend, ids["eos"], ids["bos"])
 
     def save(self, path: str | Path) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._tok.save(str(path))
+        if not self._own:
+            specials = {"eos_id": self.eos_id, "bos_id": self.bos_id}
+            (path.parent / SPECIALS).write_text(json.dumps(specials) + "\n")
 
     @property
     def vocab_size(self) -> int:
@@ -70,4 +106,21 @@ class Tokenizer:
         return [e.ids for e in self._tok.encode_batch(texts, add_special_tokens=False)]
 
     def decode(self, ids: Iterable[int]) -> str:
-        return self._tok.decode([i for i in ids if i > 1])
+        """Text of ``ids`` without padding and special tokens."""
+        return self._tok.decode(
+            [i for i in ids if i > 1] if self._own else list(ids), skip_special_tokens=True
+        )
+
+
+def _special_id(folder: Path, backend: HFTokenizer, key: str) -> int | None:
+    config = json.loads((folder / "config.json").read_text()) if (folder / "config.json").exists() else {}
+    value = config.get(f"{key}_token_id")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is not None:
+        return int(value)
+    tok_config = folder / "tokenizer_config.json"
+    token = json.loads(tok_config.read_text()).get(f"{key}_token") if tok_config.exists() else None
+    if isinstance(token, dict):  # {"content": "<eos>", ...}
+        token = token.get("content")
+    return backend.token_to_id(token) if token else None

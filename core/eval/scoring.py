@@ -59,7 +59,9 @@ class LoglikScorer:
                 )
             for label in r.label_space:
                 t = self.tok.encode(render_target(r, label, first_field_only=True))
-                items.append((i, label, encode_pair(p, t, None, self.max_input, self.max_target)))
+                items.append(
+                    (i, label, encode_pair(p, t, None, self.max_input, self.max_target, self.tok.bos_id))
+                )
         return items
 
     def __call__(self, records: Sequence[Record]) -> list[Scores]:

@@ -6,6 +6,8 @@ import dataclasses
 import json
 from pathlib import Path
 
+REMAT_POLICIES = ("none", "dots", "full")
+
 
 @dataclasses.dataclass(frozen=True)
 class DecoderConfig:
@@ -19,7 +21,12 @@ class DecoderConfig:
     rope_theta: float = 10000.0
     norm_eps: float = 1e-6
     dropout: float = 0.0
-    dtype: str = "float32"  # compute dtype; parameters stay float32
+    dtype: str = "float32"  # compute dtype (activations, matmuls); "bfloat16" on accelerators
+    param_dtype: str = "float32"  # master weights; float32 for training, bfloat16 halves inference memory
+    scan_layers: bool = False  # stack the blocks' weights on a leading "layers" axis and run them in a scan
+    remat: str = (
+        "none"  # activation rematerialisation per block: "none", "dots" (keep matmul outputs), "full"
+    )
     tie_embeddings: bool = False
     # architecture-family features (defaults: Llama-style)
     mlp_activation: str = "silu"  # "silu" (SwiGLU, Llama) or "gelu_tanh" (GeGLU, Gemma)
@@ -40,6 +47,11 @@ class DecoderConfig:
             raise ValueError(f"head_dim must be even for RoPE, got {self.head_dim}")
         if self.mlp_activation not in ("silu", "gelu_tanh"):
             raise ValueError(f"mlp_activation must be 'silu' or 'gelu_tanh', got {self.mlp_activation!r}")
+        if self.remat not in REMAT_POLICIES:
+            raise ValueError(f"remat must be one of {', '.join(REMAT_POLICIES)}, got {self.remat!r}")
+        for name in ("dtype", "param_dtype"):
+            if getattr(self, name) not in ("float32", "bfloat16", "float16"):
+                raise ValueError(f"{name} must be float32, bfloat16 or float16, got {getattr(self, name)!r}")
         if self.local_global and not self.sliding_window:
             raise ValueError("local_global attention needs a sliding_window")
 
@@ -77,6 +89,8 @@ _GEMMA2 = dict(
     norm_eps=1e-6,
     rope_theta=10000.0,
     dtype="bfloat16",
+    scan_layers=True,
+    remat="full",
 )
 _LLAMA3 = dict(
     vocab_size=128256,
@@ -84,6 +98,8 @@ _LLAMA3 = dict(
     norm_eps=1e-5,
     rope_scaling=(8.0, 1.0, 4.0, 8192),
     dtype="bfloat16",
+    scan_layers=True,
+    remat="full",
 )
 
 PRESETS = {

@@ -10,15 +10,30 @@ from core.modeling.config import DecoderConfig
 from core.modeling.layers import Block, RMSNorm, _param, attention_mask, window_mask
 from core.rng import derive
 
+REMAT = {
+    "full": jax.checkpoint_policies.nothing_saveable,
+    "dots": jax.checkpoint_policies.dots_with_no_batch_dims_saveable,
+}
+
 
 class Decoder(nnx.Module):
+    """Embeddings, ``n_layers`` blocks and the output head.
+
+    With ``cfg.scan_layers`` the blocks' weights are stacked along a leading ``layers`` axis and run by one
+    ``lax.scan`` (one compiled block, fast compiles at 46+ layers); otherwise they are a list run in a Python
+    loop. Both start from the same random draws, so a scanned model equals the stacked unrolled one.
+    """
+
     def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
         self.cfg = cfg
-        self.embed = _param(rngs, (cfg.vocab_size, cfg.d_model), ("vocab", "embed"), 1.0)
-        self.blocks = nnx.List([Block(cfg, rngs) for _ in range(cfg.n_layers)])
-        self.final_norm = RMSNorm(cfg.d_model, cfg.norm_eps, cfg.norm_offset)
+        pd = cfg.param_dtype
+        self.embed = _param(rngs, (cfg.vocab_size, cfg.d_model), ("vocab", "embed"), 1.0, pd)
+        blocks = [Block(cfg, rngs) for _ in range(cfg.n_layers)]
+        self.blocks = stack_blocks(blocks) if cfg.scan_layers else nnx.List(blocks)
+        self.final_norm = RMSNorm(cfg.d_model, cfg.norm_eps, cfg.norm_offset, pd)
         if not cfg.tie_embeddings:
-            self.head = _param(rngs, (cfg.d_model, cfg.vocab_size), ("embed", "vocab"), cfg.d_model**-0.5)
+            scale = cfg.d_model**-0.5
+            self.head = _param(rngs, (cfg.d_model, cfg.vocab_size), ("embed", "vocab"), scale, pd)
 
     def __call__(
         self,
@@ -47,49 +62,77 @@ class Decoder(nnx.Module):
         causal = slots[None, :] <= (cache.index + jnp.arange(t))[:, None]
         mask = (causal[None] & valid_all[:, None, :])[:, None]
         query_slots = cache.index + jnp.arange(t)
-        logits, kv = self._forward(
-            tokens, positions, mask, query_slots, slots, None, list(zip(cache.k, cache.v)), cache.index
+        logits, (k, v) = self._forward(
+            tokens, positions, mask, query_slots, slots, None, (cache.k, cache.v), cache.index
         )
-        return logits, KVCache(
-            k=tuple(k for k, _ in kv), v=tuple(v for _, v in kv), valid=valid_all, index=cache.index + t
-        )
+        return logits, KVCache(k=k, v=v, valid=valid_all, index=cache.index + t)
 
-    def _forward(self, tokens, positions, mask, query_slots, key_slots, dropout_key, caches=None, index=None):
+    def _forward(self, tokens, positions, mask, query_slots, key_slots, dropout_key, cache=None, index=None):
         cfg = self.cfg
         dt = jnp.dtype(cfg.dtype)
-        x = jnp.take(self.embed[...], tokens, axis=0)
+        x = jnp.take(self.embed[...], tokens, axis=0).astype(jnp.float32)
         if cfg.embed_scale:
             x = x * jnp.asarray(cfg.d_model**0.5, x.dtype)
         x = x.astype(dt)
         local = mask & window_mask(query_slots, key_slots, cfg.sliding_window) if cfg.sliding_window else mask
-        new_caches = []
-        for i, block in enumerate(self.blocks):
+
+        def layer(x, layer_state, graphdef, layer_mask, i, kv):
             key = jax.random.fold_in(dropout_key, i) if dropout_key is not None else None
-            layer_mask = local if cfg.is_local(i) else mask
-            x, kv = block(x, positions, layer_mask, key, caches[i] if caches else None, index)
-            new_caches.append(kv)
+            return nnx.merge(graphdef, layer_state)(x, positions, layer_mask, key, kv, index)
+
+        if cfg.remat != "none":
+            layer = jax.checkpoint(layer, policy=REMAT[cfg.remat], static_argnums=(2,))
+        if cfg.scan_layers:
+            graphdef, stacked = nnx.split(self.blocks)
+            flags = jnp.asarray([cfg.is_local(i) for i in range(cfg.n_layers)])
+
+            def body(x, xs):
+                layer_state, is_local, i, kv = xs
+                return layer(x, layer_state, graphdef, jnp.where(is_local, local, mask), i, kv)
+
+            x, kv = jax.lax.scan(body, x, (stacked, flags, jnp.arange(cfg.n_layers), cache))
+        else:
+            kvs = []
+            for i, block in enumerate(self.blocks):
+                graphdef, layer_state = nnx.split(block)
+                layer_kv = (cache[0][i], cache[1][i]) if cache is not None else None
+                layer_mask = local if cfg.is_local(i) else mask
+                x, layer_kv = layer(x, layer_state, graphdef, layer_mask, i, layer_kv)
+                kvs.append(layer_kv)
+            kv = tuple(jnp.stack(parts) for parts in zip(*kvs))
         x = self.final_norm(x)
         head = self.embed[...].T if cfg.tie_embeddings else self.head[...]
         logits = jnp.einsum("btd,dv->btv", x, head.astype(dt)).astype(jnp.float32)
         if cfg.final_softcap:
             logits = jnp.tanh(logits / cfg.final_softcap) * cfg.final_softcap
-        return logits, new_caches
+        return logits, kv
+
+
+def stack_blocks(blocks: list[Block]) -> Block:
+    """One Block whose every parameter gains a leading ``layers`` axis (sharding axis name ``layers``)."""
+    graphdef, first = nnx.split(blocks[0])
+    states = [first] + [nnx.split(b)[1] for b in blocks[1:]]
+    stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *states)
+    module = nnx.merge(graphdef, stacked)
+    for _, var in nnx.to_flat_state(nnx.state(module, nnx.Param)):
+        axes = var.get_metadata().get("axes") or (None,) * (var.get_value().ndim - 1)
+        var.set_metadata("axes", ("layers", *axes))
+    return module
 
 
 @struct.dataclass
 class KVCache:
-    """Per-layer key/value buffers ``[B, S, kv_heads, head_dim]``, which slots hold real tokens, and the next
+    """Key/value buffers ``[layers, B, S, kv_heads, head_dim]``, which slots hold real tokens, and the next
     slot to write."""
 
-    k: tuple[jax.Array, ...]
-    v: tuple[jax.Array, ...]
+    k: jax.Array
+    v: jax.Array
     valid: jax.Array  # [B, S] bool
     index: jax.Array  # int32 scalar
 
     @classmethod
     def init(cls, cfg: DecoderConfig, batch: int, max_len: int) -> KVCache:
-        shape = (batch, max_len, cfg.n_kv_heads, cfg.head_dim)
-        zeros = tuple(jnp.zeros(shape, jnp.dtype(cfg.dtype)) for _ in range(cfg.n_layers))
+        zeros = jnp.zeros((cfg.n_layers, batch, max_len, cfg.n_kv_heads, cfg.head_dim), jnp.dtype(cfg.dtype))
         return cls(k=zeros, v=zeros, valid=jnp.zeros((batch, max_len), bool), index=jnp.zeros((), jnp.int32))
 
 

@@ -7,6 +7,7 @@ so no second host copy of the model is ever built. HF linear weights are ``[out,
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -80,6 +81,16 @@ def config_from_hf(hf: dict, dtype: str = "float32") -> DecoderConfig:
     )
 
 
+def fingerprint(folder: str | Path) -> str:
+    """Hash of ``config.json`` and the names and sizes of the weight files: detects a swapped or re-exported
+    checkpoint without reading its (possibly 100 GB of) weights."""
+    folder = Path(folder)
+    parts = [(folder / "config.json").read_bytes()]
+    for path in sorted(set(_weight_map(folder).values())):
+        parts.append(f"{path.name}:{path.stat().st_size}".encode())
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
 def _weight_map(folder: Path) -> dict[str, Path]:
     index = folder / "model.safetensors.index.json"
     if index.exists():
@@ -91,69 +102,119 @@ def _weight_map(folder: Path) -> dict[str, Path]:
         return {k: single for k in f.keys()}  # noqa: SIM118 - safe_open is not a mapping
 
 
-def _plan(cfg: DecoderConfig, kind: str) -> dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]]:
-    """Our parameter path -> (HF tensor name, transform)."""
+Source = tuple[str, Callable[[np.ndarray], np.ndarray]]
+
+
+def _plan(cfg: DecoderConfig, kind: str) -> dict[str, list[Source]]:
+    """Our parameter path -> its HF source tensors (one, or one per layer when layers are stacked)."""
     d, h, kv, hd = cfg.d_model, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim
     same = lambda w: w  # noqa: E731
-    plan = {"embed": ("model.embed_tokens.weight", same), "final_norm.scale": ("model.norm.weight", same)}
+    plan = {"embed": [("model.embed_tokens.weight", same)], "final_norm.scale": [("model.norm.weight", same)]}
     if not cfg.tie_embeddings:
-        plan["head"] = ("lm_head.weight", lambda w: w.T)
-    for i in range(cfg.n_layers):
-        src, dst = f"model.layers.{i}.", f"blocks.{i}."
-        plan |= {
-            dst + "attn.wq": (src + "self_attn.q_proj.weight", lambda w: w.T.reshape(d, h, hd)),
-            dst + "attn.wk": (src + "self_attn.k_proj.weight", lambda w: w.T.reshape(d, kv, hd)),
-            dst + "attn.wv": (src + "self_attn.v_proj.weight", lambda w: w.T.reshape(d, kv, hd)),
-            dst + "attn.wo": (src + "self_attn.o_proj.weight", lambda w: w.T.reshape(h, hd, d)),
-            dst + "mlp.w_gate": (src + "mlp.gate_proj.weight", lambda w: w.T),
-            dst + "mlp.w_up": (src + "mlp.up_proj.weight", lambda w: w.T),
-            dst + "mlp.w_down": (src + "mlp.down_proj.weight", lambda w: w.T),
-            dst + "attn_norm.scale": (src + "input_layernorm.weight", same),
+        plan["head"] = [("lm_head.weight", lambda w: w.T)]
+    layer = {
+        "attn.wq": ("self_attn.q_proj.weight", lambda w: w.T.reshape(d, h, hd)),
+        "attn.wk": ("self_attn.k_proj.weight", lambda w: w.T.reshape(d, kv, hd)),
+        "attn.wv": ("self_attn.v_proj.weight", lambda w: w.T.reshape(d, kv, hd)),
+        "attn.wo": ("self_attn.o_proj.weight", lambda w: w.T.reshape(h, hd, d)),
+        "mlp.w_gate": ("mlp.gate_proj.weight", lambda w: w.T),
+        "mlp.w_up": ("mlp.up_proj.weight", lambda w: w.T),
+        "mlp.w_down": ("mlp.down_proj.weight", lambda w: w.T),
+        "attn_norm.scale": ("input_layernorm.weight", same),
+    }
+    if kind == "gemma2":
+        layer |= {
+            "attn_post_norm.scale": ("post_attention_layernorm.weight", same),
+            "mlp_norm.scale": ("pre_feedforward_layernorm.weight", same),
+            "mlp_post_norm.scale": ("post_feedforward_layernorm.weight", same),
         }
-        if kind == "gemma2":
-            plan |= {
-                dst + "attn_post_norm.scale": (src + "post_attention_layernorm.weight", same),
-                dst + "mlp_norm.scale": (src + "pre_feedforward_layernorm.weight", same),
-                dst + "mlp_post_norm.scale": (src + "post_feedforward_layernorm.weight", same),
-            }
+    else:
+        layer["mlp_norm.scale"] = ("post_attention_layernorm.weight", same)
+    for ours, (theirs, transform) in layer.items():
+        sources = [(f"model.layers.{i}.{theirs}", transform) for i in range(cfg.n_layers)]
+        if cfg.scan_layers:
+            plan[f"blocks.{ours}"] = sources
         else:
-            plan[dst + "mlp_norm.scale"] = (src + "post_attention_layernorm.weight", same)
+            plan |= {f"blocks.{i}.{ours}": [src] for i, src in enumerate(sources)}
     return plan
 
 
+def check_tensors(folder: Path, cfg: DecoderConfig) -> tuple[dict[str, list[Source]], dict[str, Path]]:
+    """The loading plan and weight map of ``folder``; fails naming tensors the architecture needs but the
+    checkpoint lacks (reads only the index or the safetensors headers)."""
+    kind = json.loads((folder / "config.json").read_text())["model_type"]
+    plan, files = _plan(cfg, kind), _weight_map(folder)
+    missing = sorted(name for sources in plan.values() for name, _ in sources if name not in files)
+    if missing:
+        raise ValueError(f"{folder}: checkpoint lacks tensors, e.g. {missing[:3]}")
+    return plan, files
+
+
+class _Reader:
+    """Reads one HF tensor at a time, transformed into our layout; keeps the safetensors files open."""
+
+    def __init__(self, folder: Path, files: dict[str, Path]):
+        self.folder, self.files, self.handles = folder, files, {}
+
+    def __call__(self, sources: list[Source], index: tuple[slice, ...], stacked: bool) -> np.ndarray:
+        """The block ``index`` of the target array (a device's shard), never more than one source tensor
+        held whole at a time."""
+        if not stacked:
+            return self._one(sources[0])[index]
+        return np.stack([self._one(src)[index[1:]] for src in sources[index[0]]])
+
+    def _one(self, source: Source) -> np.ndarray:
+        name, transform = source
+        path = self.files[name]
+        if path not in self.handles:
+            self.handles[path] = safe_open(str(path), framework="numpy")
+        return transform(self.handles[path].get_tensor(name))
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            handle.__exit__(None, None, None)
+
+
 def load_hf(
-    folder: str | Path, *, dtype: str = "float32", mesh: Mesh | None = None, rules: str = "fsdp"
+    folder: str | Path,
+    *,
+    dtype: str = "float32",
+    mesh: Mesh | None = None,
+    rules: str = "fsdp",
+    **overrides,
 ) -> tuple[Decoder, DecoderConfig]:
-    """Build a Decoder from an HF checkpoint folder; with ``mesh``, every tensor lands on its sharding."""
+    """Build a Decoder from an HF checkpoint folder; with ``mesh``, every device receives only its shard.
+
+    ``overrides`` set our own config fields (``scan_layers``, ``remat``, ``param_dtype``, ``dropout``).
+    """
     folder = Path(folder)
     if not (folder / "config.json").exists():
         raise FileNotFoundError(f"{folder}: config.json is missing")
     hf = json.loads((folder / "config.json").read_text())
-    cfg = config_from_hf(hf, dtype)
+    cfg = config_from_hf(hf, dtype).replace(**overrides)
     model = nnx.eval_shape(lambda: Decoder(cfg, nnx.Rngs(0)))
     specs = {".".join(map(str, k)): v for k, v in param_specs(model, mesh, rules).items()} if mesh else {}
-    plan = _plan(cfg, hf["model_type"])
-    files = _weight_map(folder)
-    missing = sorted(name for name, _ in plan.values() if name not in files)
-    if missing:
-        raise ValueError(f"{folder}: checkpoint lacks tensors, e.g. {missing[:3]}")
-    handles: dict[Path, object] = {}
+    plan, files = check_tensors(folder, cfg)
+    reader = _Reader(folder, files)
     flat = nnx.to_flat_state(nnx.state(model, nnx.Param))
     try:
         for path, var in flat:
             key = ".".join(map(str, path))
-            name, transform = plan[key]
-            if files[name] not in handles:
-                handles[files[name]] = safe_open(str(files[name]), framework="numpy")
-            value = np.asarray(transform(handles[files[name]].get_tensor(name)), np.float32)
-            want = tuple(var.get_value().shape)
-            if value.shape != want:
-                raise ValueError(f"{folder}: {name} gives shape {value.shape} for '{key}', expected {want}")
-            target = NamedSharding(mesh, specs[key]) if mesh else jax.devices()[0]
-            var.set_value(jax.device_put(value, target))
-            del value
+            sources, want = plan[key], tuple(var.get_value().shape)
+            stacked = cfg.scan_layers and key.startswith("blocks.")
+            got = reader._one(sources[0]).shape
+            if got != want[1:] if stacked else got != want:
+                raise ValueError(f"{folder}: {sources[0][0]} gives shape {got} for '{key}', expected {want}")
+
+            def shard(index, sources=sources, stacked=stacked):
+                return reader(sources, index, stacked).astype(cfg.param_dtype)
+
+            if mesh is None:
+                value = jax.device_put(shard(tuple(slice(None) for _ in want)), jax.devices()[0])
+            else:
+                value = jax.make_array_from_callback(want, NamedSharding(mesh, specs[key]), shard)
+            var.set_value(value)
     finally:
-        for h in handles.values():
-            h.__exit__(None, None, None)
+        reader.close()
     nnx.update(model, nnx.from_flat_state(flat))
     return model, cfg

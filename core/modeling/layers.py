@@ -12,9 +12,10 @@ from flax import nnx
 from core.modeling.config import DecoderConfig
 
 
-def _param(rngs: nnx.Rngs, shape, axes, scale: float) -> nnx.Param:
+def _param(rngs: nnx.Rngs, shape, axes, scale: float, dtype: str = "float32") -> nnx.Param:
+    """Drawn in float32 then cast, so a bfloat16 model starts from the float32 model's rounded weights."""
     value = jax.random.normal(rngs.params(), shape, jnp.float32) * scale
-    return nnx.Param(value, axes=axes)
+    return nnx.Param(value.astype(dtype), axes=axes)
 
 
 def dropout(x: jax.Array, rate: float, key: jax.Array | None) -> jax.Array:
@@ -28,14 +29,15 @@ def dropout(x: jax.Array, rate: float, key: jax.Array | None) -> jax.Array:
 class RMSNorm(nnx.Module):
     """RMSNorm in float32; ``offset=1`` gives Gemma's ``(1 + w)`` scaling (weights then start at zero)."""
 
-    def __init__(self, dim: int, eps: float, offset: float = 0.0):
-        self.scale = nnx.Param(jnp.full((dim,), 1.0 - offset, jnp.float32), axes=("embed",))
+    def __init__(self, dim: int, eps: float, offset: float = 0.0, dtype: str = "float32"):
+        self.scale = nnx.Param(jnp.full((dim,), 1.0 - offset, dtype), axes=("embed",))
         self.eps, self.offset = eps, offset
 
     def __call__(self, x: jax.Array) -> jax.Array:
         x32 = x.astype(jnp.float32)
         var = jnp.mean(jnp.square(x32), axis=-1, keepdims=True)
-        return (x32 * jax.lax.rsqrt(var + self.eps) * (self.offset + self.scale[...])).astype(x.dtype)
+        scale = self.offset + self.scale[...].astype(jnp.float32)
+        return (x32 * jax.lax.rsqrt(var + self.eps) * scale).astype(x.dtype)
 
 
 def rope_frequencies(head_dim: int, theta: float, scaling: tuple | None = None) -> np.ndarray:
@@ -82,12 +84,12 @@ class Attention(nnx.Module):
     def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
         d, h, kv, hd = cfg.d_model, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim
         self.cfg = cfg
-        self.wq = _param(rngs, (d, h, hd), ("embed", "heads", "head_dim"), d**-0.5)
-        self.wk = _param(rngs, (d, kv, hd), ("embed", "kv_heads", "head_dim"), d**-0.5)
-        self.wv = _param(rngs, (d, kv, hd), ("embed", "kv_heads", "head_dim"), d**-0.5)
-        self.wo = _param(
-            rngs, (h, hd, d), ("heads", "head_dim", "embed"), (h * hd) ** -0.5 / (2 * cfg.n_layers) ** 0.5
-        )
+        pd = cfg.param_dtype
+        self.wq = _param(rngs, (d, h, hd), ("embed", "heads", "head_dim"), d**-0.5, pd)
+        self.wk = _param(rngs, (d, kv, hd), ("embed", "kv_heads", "head_dim"), d**-0.5, pd)
+        self.wv = _param(rngs, (d, kv, hd), ("embed", "kv_heads", "head_dim"), d**-0.5, pd)
+        out_scale = (h * hd) ** -0.5 / (2 * cfg.n_layers) ** 0.5
+        self.wo = _param(rngs, (h, hd, d), ("heads", "head_dim", "embed"), out_scale, pd)
 
     def __call__(self, x: jax.Array, positions: jax.Array, mask: jax.Array, kv=None, index=None):
         """Attention over ``x``; with ``kv = (k_cache, v_cache)`` the new keys/values are written at slot
@@ -120,9 +122,10 @@ class GatedMlp(nnx.Module):
 
     def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
         d, f = cfg.d_model, cfg.d_ff
-        self.w_gate = _param(rngs, (d, f), ("embed", "mlp"), d**-0.5)
-        self.w_up = _param(rngs, (d, f), ("embed", "mlp"), d**-0.5)
-        self.w_down = _param(rngs, (f, d), ("mlp", "embed"), f**-0.5 / (2 * cfg.n_layers) ** 0.5)
+        pd = cfg.param_dtype
+        self.w_gate = _param(rngs, (d, f), ("embed", "mlp"), d**-0.5, pd)
+        self.w_up = _param(rngs, (d, f), ("embed", "mlp"), d**-0.5, pd)
+        self.w_down = _param(rngs, (f, d), ("mlp", "embed"), f**-0.5 / (2 * cfg.n_layers) ** 0.5, pd)
         self.activation = cfg.mlp_activation
 
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -136,7 +139,7 @@ class Block(nnx.Module):
     """Pre-norm residual block; with ``post_norms`` (Gemma-2) each sub-layer's output is normalised too."""
 
     def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
-        norm = partial(RMSNorm, cfg.d_model, cfg.norm_eps, cfg.norm_offset)
+        norm = partial(RMSNorm, cfg.d_model, cfg.norm_eps, cfg.norm_offset, cfg.param_dtype)
         self.attn_norm = norm()
         self.attn = Attention(cfg, rngs)
         self.mlp_norm = norm()

@@ -24,6 +24,7 @@ RULES: dict[str, dict[str, tuple[str, ...] | None]] = {
     # fully-sharded data parallel: shard the model dimension of every weight over fsdp; tensor axis idle
     "fsdp": {
         "batch": ("data", "fsdp"),
+        "layers": None,  # the scan axis stays whole: each step of the scan needs its layer on every device
         "embed": ("fsdp",),
         "vocab": None,
         "mlp": None,
@@ -34,6 +35,7 @@ RULES: dict[str, dict[str, tuple[str, ...] | None]] = {
     # fsdp + tensor parallelism (Megatron-style split of heads and mlp over the tensor axis)
     "fsdp_tp": {
         "batch": ("data", "fsdp"),
+        "layers": None,
         "embed": ("fsdp",),
         "vocab": ("tensor",),
         "mlp": ("tensor",),

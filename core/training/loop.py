@@ -21,7 +21,7 @@ from core.data.tokenizer import Tokenizer
 from core.mixture.spec import MixtureSpec
 from core.modeling.config import DecoderConfig
 from core.modeling.decoder import count_params, init_model
-from core.modeling.sharding import make_mesh, shard_batch, shard_model
+from core.modeling.sharding import RULES, make_mesh, shard_batch, shard_model
 from core.progress import progress_bar
 from core.rng import derive
 from core.training.batches import train_batches
@@ -68,15 +68,20 @@ def train(
     *,
     stop_after: int | None = None,
     progress: bool = True,
-    extra_meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train run ``name`` to ``cfg.steps`` (or stop after ``stop_after`` steps, as an interruption would).
 
-    ``init`` is an exported model folder to start from, or a DecoderConfig for a fresh initialisation.
-    Returns the run summary (also written to ``paths.logs / summary.json`` when the run completes).
+    ``init`` is an exported or linked model folder to start from (loaded straight onto the mesh), or a
+    DecoderConfig for a fresh initialisation. Returns the run summary (also written to
+    ``paths.logs / summary.json`` when the run completes).
     """
-    model = load_model(init) if isinstance(init, Path) else init_model(init, seed)
     mesh = make_mesh(mesh_cfg)
+    shards = int(np.prod([mesh.shape[a] for a in RULES[mesh_cfg.rules]["batch"]]))
+    if cfg.batch_size % shards:
+        raise ValueError(
+            f"train.{name}.batch_size {cfg.batch_size} does not divide over the mesh's {shards} data shards"
+        )
+    model = load_model(init, mesh, mesh_cfg.rules) if isinstance(init, Path) else init_model(init, seed)
     config_hash = provenance.config_hash(
         {
             "train": dataclasses.asdict(cfg),
@@ -157,9 +162,7 @@ def train(
         "examples_seen": examples,
     }
     if end == cfg.steps:
-        meta = provenance.record(
-            run=name, step=end, mixture_sha=spec.sha, config_hash=config_hash, **(extra_meta or {})
-        )
+        meta = provenance.record(run=name, step=end, mixture_sha=spec.sha, config_hash=config_hash)
         export_model(model, paths.model, meta)
         (paths.logs / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
