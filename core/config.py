@@ -114,6 +114,7 @@ class TrainConfig:
     mixture: str
     steps: int
     batch_size: int  # rows per step (packed rows when data.pack)
+    micro_batches: int = 1  # gradient accumulation: the step runs batch_size / micro_batches rows at a time
     lr: float = 1.0e-4
     schedule: Literal["constant", "cosine"] = "constant"
     warmup_steps: int = 0

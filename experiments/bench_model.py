@@ -1,17 +1,20 @@
-"""Benchmark the decoder's train step: tokens/s and model FLOPs utilisation (MFU) against the measured peak.
+"""Benchmark the decoder: train-step tokens/s and model FLOPs utilisation (MFU) against the measured peak,
+then log-likelihood scoring examples/s of our model and of ``transformers`` on the same weights and inputs.
 
 The peak is measured on the same device with a large matmul in the compute dtype (f32 accumulation), so MFU
 is relative to what this machine actually sustains, not a datasheet number. Model FLOPs per token count the
-matmul parameters (6 N for forward + backward) plus attention scores and values (12 L T d_attn).
+matmul parameters (6 N for forward + backward) plus attention scores and values (12 L T d_attn, the full
+square: causal block skipping is not credited).
 
-    python -m experiments.bench_model --preset tiny --batch 8 --seq 256            # CPU default profile
-    python -m experiments.bench_model --preset 1b --vocab 32000 --batch 4 --seq 2048 --dtype bfloat16   # GPU
-    python -m experiments.bench_model --scoring --batch 16 --seq 256    # ours vs transformers, tiny Llama
+    python -m experiments.bench_model                     # CPU default profile: tiny train step + scoring
+    python -m experiments.bench_model --preset 1b --vocab 32000 --batch 8 --seq 2048 --dtype bfloat16 \
+        --scan --remat dots --no-scoring                  # accelerator
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 
@@ -55,7 +58,9 @@ def flops_per_token(model: Decoder, seq: int) -> float:
 
 
 def train_step_bench(args) -> dict:
-    cfg = preset(args.preset, args.vocab, dtype=args.dtype)
+    cfg = preset(args.preset, args.vocab, dtype=args.dtype, scan_layers=args.scan or None, remat=args.remat)
+    if args.attn_chunk is not None:
+        cfg = dataclasses.replace(cfg, attn_chunk=args.attn_chunk or None)
     model = Decoder(cfg, nnx.Rngs(params=0))
     tcfg = TrainConfig(init="scratch", mixture="-", steps=1000, batch_size=args.batch, lr=1e-4)
     opt = nnx.Optimizer(model, make_optimizer(tcfg), wrt=nnx.Param)
@@ -88,6 +93,9 @@ def train_step_bench(args) -> dict:
         "preset": args.preset,
         "params": count_params(model),
         "dtype": args.dtype,
+        "scan_layers": cfg.scan_layers,
+        "remat": cfg.remat,
+        "attn_chunk": cfg.attn_chunk,
         "batch": args.batch,
         "seq": args.seq,
         "compile_s": round(compile_s, 2),
@@ -127,8 +135,10 @@ def scoring_bench(args) -> dict:
     ref = transformers.LlamaForCausalLM(hf_cfg).eval()
     with tempfile.TemporaryDirectory() as d:
         ref.save_pretrained(d)
-        model, _ = load_hf(d)
-    tokens = np.random.default_rng(0).integers(0, args.vocab, (args.batch, args.seq + 1)).astype(np.int32)
+        model, cfg = load_hf(d, attn_chunk=preset("tiny", args.vocab).attn_chunk)
+    tokens = (
+        np.random.default_rng(0).integers(0, args.vocab, (args.score_batch, args.seq + 1)).astype(np.int32)
+    )
 
     @nnx.jit
     def ours(m, x, y):
@@ -150,10 +160,11 @@ def scoring_bench(args) -> dict:
     a = np.asarray(ours(model, x, y))
     b = theirs().numpy()
     return {
-        "batch": args.batch,
+        "batch": args.score_batch,
         "seq": args.seq,
-        "ours_examples_per_s": round(args.batch / t_ours, 1),
-        "transformers_examples_per_s": round(args.batch / t_ref, 1),
+        "attn_chunk": cfg.attn_chunk,
+        "ours_examples_per_s": round(args.score_batch / t_ours, 1),
+        "transformers_examples_per_s": round(args.score_batch / t_ref, 1),
         "ratio": round(t_ref / t_ours, 2),
         "max_abs_logprob_diff": float(np.abs(a - b).max()),
         "torch_threads": torch.get_num_threads(),
@@ -169,9 +180,16 @@ def main() -> None:
     p.add_argument("--dtype", default="float32")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--peak-n", type=int, default=2048, help="matmul size for the peak measurement")
-    p.add_argument("--scoring", action="store_true", help="compare log-likelihood scoring with transformers")
+    p.add_argument("--scan", action="store_true", help="scan over layers")
+    p.add_argument("--remat", default=None, choices=["none", "dots", "full"])
+    p.add_argument("--attn-chunk", type=int, default=None, help="query block size (0: none; default: preset)")
+    p.add_argument("--score-batch", type=int, default=16)
+    p.add_argument("--no-scoring", action="store_true", help="skip the comparison with transformers")
     args = p.parse_args()
-    print(json.dumps(scoring_bench(args) if args.scoring else train_step_bench(args), indent=2))
+    result = {"train_step": train_step_bench(args)}
+    if not args.no_scoring:
+        result["scoring"] = scoring_bench(args)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ def rows(configs: dict) -> list[dict]:
                 c["seq_len"],
                 c["remat"],
                 float(c["device"]["memory_gib"]),
+                r.get("micro_batches", 1),
             )
             out.append(
                 {
@@ -36,6 +37,7 @@ def rows(configs: dict) -> list[dict]:
                     "run": run,
                     "chips": c["mesh"]["data"] * c["mesh"]["fsdp"] * c["mesh"]["tensor"],
                     "batch": r["batch_size"],
+                    "micro": r.get("micro_batches", 1),
                     "params": e.params_gib,
                     "optimizer": e.optimizer_gib,
                     "grads": e.grads_gib,
@@ -54,11 +56,13 @@ def main() -> None:
     p.add_argument("--configs", type=Path, default=Path("experiments/configs/paper_scale.yaml"))
     args = p.parse_args()
     table = rows(yaml.safe_load(args.configs.read_text()))
-    head = ["config", "run", "chips", "batch"] + [f"{c} (GiB)" if c not in ("fits",) else c for c in COLUMNS]
+    head = ["config", "run", "chips", "batch", "micro"] + [
+        f"{c} (GiB)" if c not in ("fits",) else c for c in COLUMNS
+    ]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in table:
-        cells = [r["config"], r["run"], str(r["chips"]), str(r["batch"])]
+        cells = [r["config"], r["run"], str(r["chips"]), str(r["batch"]), str(r["micro"])]
         cells += [f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c]) for c in COLUMNS]
         print("| " + " | ".join(cells) + " |")
 

@@ -10,9 +10,11 @@ from core.modeling.decoder import KVCache
 jax.config.update("jax_default_matmul_precision", "highest")
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["loop", "scan"])
+@pytest.fixture(
+    scope="module", params=[{}, {"scan_layers": True}, {"attn_chunk": 4}], ids=["loop", "scan", "chunked"]
+)
 def model(request):
-    return Decoder(preset("test", 97, scan_layers=request.param), nnx.Rngs(params=3))
+    return Decoder(preset("test", 97, **request.param), nnx.Rngs(params=3))
 
 
 PROMPTS = [[5, 9, 11, 2, 40, 41, 7], [3, 3, 8], [60, 12, 13, 14, 15]]

@@ -36,6 +36,9 @@ def test_parameter_memory_follows_the_sharding():
         cfg.replace(param_dtype="bfloat16"), {"data": 1, "fsdp": 1, "tensor": 1}, "fsdp", 4, 16, "none", 1
     )
     assert half.params_gib == pytest.approx(one.params_gib / 2)
+    micro = estimate(cfg, {"data": 1, "fsdp": 1, "tensor": 1}, "fsdp", 4, 16, "none", 1, micro_batches=4)
+    assert micro.activations_gib == pytest.approx(one.activations_gib / 4)
+    assert micro.logits_gib == pytest.approx(one.logits_gib / 4) and micro.grads_gib == 2 * one.grads_gib
     assert (
         one.fits and not estimate(cfg, {"data": 1, "fsdp": 1, "tensor": 1}, "fsdp", 4, 16, "none", 1e-9).fits
     )
@@ -54,3 +57,4 @@ def test_paper_scale_configs_are_sized():
     assert big["chips"] == 256 and big["fits"] == "yes"
     # 27.2B float32 parameters over 256 chips, some replicated: between the ideal split and 2x it
     assert 27.2e9 * 4 / 256 / GIB < big["params"] < 2 * 27.2e9 * 4 / 256 / GIB
+    assert all(r["fits"] == "yes" for r in table)

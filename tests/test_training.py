@@ -168,3 +168,43 @@ def test_checkpoint_saved_on_one_mesh_restores_on_another(setup, tmp_path):
     wq = other.blocks[0].attn.wq[...]
     assert wq.sharding.spec == jax.sharding.PartitionSpec("fsdp", None, None)  # mesh b's layout, not a's
     assert next(other_it)["inputs"].tolist() == next(it)["inputs"].tolist()  # the data stream resumes too
+
+
+@pytest.mark.parametrize("scan", [False, True])
+def test_micro_batches_give_the_whole_batch_update(setup, scan):
+    """Gradient accumulation over 4 interleaved micro-batches (rows hold different numbers of target tokens)
+    equals one step on the whole batch, on a sharded mesh too."""
+    import jax
+    from flax import nnx
+
+    from core.config import MeshConfig as Mesh
+    from core.modeling import Decoder
+    from core.modeling.sharding import make_mesh, shard_batch, shard_model
+    from core.training.batches import train_batches
+    from core.training.optim import make_optimizer
+    from core.training.step import make_train_step
+
+    records, spec, tok = setup
+    batch = next(iter(train_batches(spec, records, tok, DataConfig(), 8, seed=0, pair_orders=True)))
+    assert len(set(batch["target_mask"].sum(axis=1).tolist())) > 1
+    cfg = TrainConfig(init="scratch", mixture="m", steps=10, batch_size=8, lr=1e-2)
+    mesh = make_mesh(Mesh(data=2, fsdp=1, tensor=1))
+    results = []
+    for k in (1, 4):
+        model = Decoder(preset("test", tok.vocab_size, scan_layers=scan), nnx.Rngs(params=0))
+        with jax.set_mesh(mesh):
+            shard_model(model, mesh, "fsdp")
+            opt = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
+            metrics = make_train_step(0.0, k)(model, opt, shard_batch(batch, mesh, "fsdp"), jax.random.key(0))
+        results.append((model, {m: float(v) for m, v in metrics.items()}))
+    (whole, m1), (micro, m4) = results
+    for name in ("loss", "target_acc", "tokens", "grad_norm"):
+        assert m4[name] == pytest.approx(m1[name], rel=1e-5), name
+    for a, b in zip(
+        jax.tree.leaves(nnx.state(whole, nnx.Param)), jax.tree.leaves(nnx.state(micro, nnx.Param))
+    ):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    with pytest.raises(ValueError, match="does not split into 3 micro-batches"):
+        model = Decoder(preset("test", tok.vocab_size), nnx.Rngs(params=0))
+        opt = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
+        make_train_step(0.0, 3)(model, opt, batch, jax.random.key(0))

@@ -24,9 +24,8 @@ class DecoderConfig:
     dtype: str = "float32"  # compute dtype (activations, matmuls); "bfloat16" on accelerators
     param_dtype: str = "float32"  # master weights; float32 for training, bfloat16 halves inference memory
     scan_layers: bool = False  # stack the blocks' weights on a leading "layers" axis and run them in a scan
-    remat: str = (
-        "none"  # activation rematerialisation per block: "none", "dots" (keep matmul outputs), "full"
-    )
+    remat: str = "none"  # per-block recomputation: "none", "dots" (keep matmul outputs) or "full"
+    attn_chunk: int | None = None  # causal attention in query blocks of this size (skips keys past a block)
     tie_embeddings: bool = False
     # architecture-family features (defaults: Llama-style)
     mlp_activation: str = "silu"  # "silu" (SwiGLU, Llama) or "gelu_tanh" (GeGLU, Gemma)
@@ -104,7 +103,8 @@ _LLAMA3 = dict(
 
 PRESETS = {
     # ~1M parameters: learns the synth judge tasks in minutes on 2 CPU cores.
-    "tiny": dict(d_model=128, n_layers=4, n_heads=4, n_kv_heads=2, head_dim=32, d_ff=384),
+    # attn_chunk 64: 1.5x faster scoring on CPU at 256 tokens (docs/benchmarks.md)
+    "tiny": dict(d_model=128, n_layers=4, n_heads=4, n_kv_heads=2, head_dim=32, d_ff=384, attn_chunk=64),
     # ~1B parameters (with a 32K vocabulary): the accelerator benchmark's train-step config.
     "1b": dict(d_model=2048, n_layers=18, n_heads=16, n_kv_heads=8, head_dim=128, d_ff=5632),
     # open base checkpoints standing in for PaLM-2-24B (shapes as published in their config.json files)

@@ -106,15 +106,29 @@ class Attention(nnx.Module):
             v = jax.lax.dynamic_update_slice(kv[1], v.astype(kv[1].dtype), (0, index, 0, 0)).astype(dt)
         b, t = x.shape[:2]
         groups = cfg.n_heads // cfg.n_kv_heads
-        q = q.reshape(b, t, cfg.n_kv_heads, groups, cfg.head_dim)
+        # heads-major layout [b, kv, group, q, d]: both attention matmuls are plain batched matmuls (on CPU
+        # 1.6x faster than contracting in the [b, q, heads, d] layout the projections produce)
+        q = q.reshape(b, t, cfg.n_kv_heads, groups, cfg.head_dim).transpose(0, 2, 3, 1, 4)
+        if kv is None and cfg.attn_chunk and t > cfg.attn_chunk:
+            # causal blocks: queries [s, e) never see keys at or beyond e, so each block skips them
+            spans = [(s, min(s + cfg.attn_chunk, t)) for s in range(0, t, cfg.attn_chunk)]
+            parts = [self._attend(q[:, :, :, s:e], k[:, :e], v[:, :e], mask[:, :, s:e, :e]) for s, e in spans]
+            out = jnp.concatenate(parts, axis=3)
+        else:
+            out = self._attend(q, k, v, mask)
+        out = out.transpose(0, 3, 1, 2, 4).reshape(b, t, cfg.n_heads, cfg.head_dim)
+        return jnp.einsum("bthk,hkd->btd", out, self.wo[...].astype(dt)), (k, v)
+
+    def _attend(self, q, k, v, mask):
+        """Softmax attention of queries ``[b, kv, group, q, d]`` over keys/values ``[b, s, kv, d]``."""
+        cfg = self.cfg
         scale = (cfg.query_scale if cfg.query_scale else cfg.head_dim) ** -0.5
-        scores = jnp.einsum("bqkgd,bskd->bkgqs", q, k).astype(jnp.float32) * scale
+        scores = jnp.einsum("bkgqd,bskd->bkgqs", q, k).astype(jnp.float32) * scale
         if cfg.attn_softcap:
             scores = jnp.tanh(scores / cfg.attn_softcap) * cfg.attn_softcap
         scores = jnp.where(mask[:, :, None], scores, jnp.finfo(jnp.float32).min)
-        probs = jax.nn.softmax(scores, axis=-1).astype(dt)
-        out = jnp.einsum("bkgqs,bskd->bqkgd", probs, v).reshape(b, t, cfg.n_heads, cfg.head_dim)
-        return jnp.einsum("bthk,hkd->btd", out, self.wo[...].astype(dt)), (k, v)
+        probs = jax.nn.softmax(scores, axis=-1).astype(q.dtype)
+        return jnp.einsum("bkgqs,bskd->bkgqd", probs, v)
 
 
 class GatedMlp(nnx.Module):

@@ -59,8 +59,10 @@ def estimate(
     seq: int,
     remat: str,
     device_gib: float,
+    micro_batches: int = 1,
 ) -> MemoryEstimate:
-    """Memory per device for one training step of ``batch`` sequences of ``seq`` tokens."""
+    """Memory per device for one training step of ``batch`` sequences of ``seq`` tokens; with gradient
+    accumulation only one micro-batch's activations and logits are live at a time."""
     if remat not in REMAT_POLICIES:
         raise ValueError(f"remat must be one of {', '.join(REMAT_POLICIES)}, got {remat!r}")
     model = nnx.eval_shape(lambda: Decoder(cfg, nnx.Rngs(0)))
@@ -71,9 +73,11 @@ def estimate(
     )
     params = np.dtype(cfg.param_dtype).itemsize * elements
     batch_shards = math.prod(mesh[a] for a in RULES[rules]["batch"])
-    if batch % batch_shards:
-        raise ValueError(f"batch {batch} does not divide over {batch_shards} data-parallel shards")
-    b, s, h, a, t = batch // batch_shards, seq, cfg.d_model, cfg.n_heads, mesh["tensor"]
+    if batch % (batch_shards * micro_batches):
+        raise ValueError(
+            f"batch {batch} does not divide over {batch_shards} data-parallel shards x {micro_batches} micro-batches"
+        )
+    b, s, h, a, t = batch // batch_shards // micro_batches, seq, cfg.d_model, cfg.n_heads, mesh["tensor"]
     layer_full = s * b * h * (10 + 24 / t + 5 * a * s / (h * t))
     if remat == "none":
         acts = cfg.n_layers * layer_full
@@ -85,4 +89,5 @@ def estimate(
         acts = cfg.n_layers * 2 * s * b * h + layer_full
     vocab_shards = t if RULES[rules]["vocab"] else 1
     logits = 2 * 4 * b * s * cfg.vocab_size / vocab_shards
-    return MemoryEstimate(params / GIB, 2 * params / GIB, params / GIB, acts / GIB, logits / GIB, device_gib)
+    grads = params * (2 if micro_batches > 1 else 1)  # the accumulator beside one micro-batch's gradients
+    return MemoryEstimate(params / GIB, 2 * params / GIB, grads / GIB, acts / GIB, logits / GIB, device_gib)

@@ -77,9 +77,10 @@ def train(
     """
     mesh = make_mesh(mesh_cfg)
     shards = int(np.prod([mesh.shape[a] for a in RULES[mesh_cfg.rules]["batch"]]))
-    if cfg.batch_size % shards:
+    if cfg.batch_size % (shards * cfg.micro_batches):
         raise ValueError(
             f"train.{name}.batch_size {cfg.batch_size} does not divide over the mesh's {shards} data shards"
+            + (f" x {cfg.micro_batches} micro-batches" if cfg.micro_batches > 1 else "")
         )
     model = load_model(init, mesh, mesh_cfg.rules) if isinstance(init, Path) else init_model(init, seed)
     config_hash = provenance.config_hash(
@@ -106,7 +107,7 @@ def train(
         start, saved = ckpt.restore_or_discard(model, optimizer, data_iter)
         examples = int(saved.get("examples", 0))
         rows = _truncate_log(log_path, start) if start else []
-        step_fn = make_train_step(cfg.context_loss_weight)
+        step_fn = make_train_step(cfg.context_loss_weight, cfg.micro_batches)
         base_key = jax.random.key(derive(seed, "dropout", name))
         lr_at = make_lr(cfg)
         end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
