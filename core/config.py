@@ -44,6 +44,18 @@ class SynthConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class CollectionConfig:
+    """Which collection the ``prepare`` stage writes to ``data/collection``: ``synth`` (generated, offline),
+    ``real-mini`` (the real files staged in ``real_dir``) or ``flame`` (Table 7 from the hub, needs network)."""
+
+    name: Literal["synth", "real-mini", "flame"] = "synth"
+    real_dir: str = "../shared/data/real"
+    raw_dir: str = "data/raw"
+    validation_fraction: float = 0.05  # real collections; synth has its own
+    max_quarantine: float = 0.01  # fail when a task's share of unconvertible rows exceeds this
+
+
+@dataclasses.dataclass(frozen=True)
 class TokenizerConfig:
     vocab_size: int = 1024
     min_frequency: int = 2
@@ -150,6 +162,7 @@ class Params:
     """The whole ``params.yaml``."""
 
     seed: int
+    collection: CollectionConfig
     synth: SynthConfig
     tokenizer: TokenizerConfig
     data: DataConfig
@@ -271,6 +284,8 @@ def _cross_check(params: Params, source: str) -> None:
             raise ConfigError(f"{source}: key 'train.{run}.mixture' names unknown mixture '{cfg.mixture}'")
         if cfg.init not in ("scratch", "base") and cfg.init not in params.train:
             raise ConfigError(f"{source}: key 'train.{run}.init' names unknown run '{cfg.init}'")
+    if params.collection.name != "synth":
+        return  # real collections: the mixture stage checks names against the prepared catalog
     for name, mix in params.mixtures.items():
         for i, task in enumerate(mix.tasks + mix.exclude):
             if task not in params.synth.tasks:

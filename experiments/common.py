@@ -12,7 +12,7 @@ from core import config
 # grain reads absl flags even outside absl.app.run (google/grain#1355).
 flags.FLAGS.mark_as_parsed()
 
-DATA_DIR = Path("data/synth")
+DATA_DIR = Path("data/collection")
 TOKENIZER = Path("data/tokenizer/tokenizer.json")
 MODELS = Path("artifacts/models")
 MIXTURES = Path("artifacts/mixtures")

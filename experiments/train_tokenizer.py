@@ -3,9 +3,9 @@ take the tokenizer of ``model.hf_checkpoint`` when training starts from an open 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from core.data.collection import training_sizes
 from core.data.formats import render
 from core.data.schema import iter_jsonl
 from core.data.tokenizer import Tokenizer
@@ -18,10 +18,9 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=TOKENIZER)
     args = p.parse_args()
     params = load_params(args.params)
-    catalog = json.loads((args.data / "catalog.json").read_text())
 
     def texts():
-        for task in catalog["tasks"]:
+        for task in training_sizes(args.data):
             for r in iter_jsonl(args.data / "tasks" / task / "train.jsonl"):
                 yield "".join(render(r))
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from core import config
+from experiments.profile import merge
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,15 +112,12 @@ MINI = {
 }
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
-    return out
+REAL = ROOT.parent / "shared" / "data" / "real"
 
 
 @pytest.mark.slow
-def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path):
+@pytest.mark.parametrize("profile", ["synth", "real-mini"])
+def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
     work = tmp_path / "repo"
     work.mkdir()
     for item in ("dvc.yaml", "notebooks", "data/paper_tables", ".dvc/config", "core", "experiments"):
@@ -128,7 +126,12 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path):
         dst.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
-    raw = _merge(raw, MINI)
+    if profile != "synth":
+        if not REAL.exists():
+            pytest.skip("../shared/data/real is not beside the checkout")
+        raw = merge(raw, yaml.safe_load((ROOT / "experiments/profiles" / f"{profile}.yaml").read_text()))
+        raw["collection"]["real_dir"] = str(REAL)
+    raw = merge(raw, MINI)
     raw["synth"]["tasks"] = {
         t: {"examples": 60, "noise": v.get("noise", 0.0)} for t, v in raw["synth"]["tasks"].items()
     }
@@ -153,7 +156,16 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path):
             m = yaml.safe_load((work / "artifacts/eval" / model / suite / "metrics.json").read_text())
             assert 0.0 <= m["overall"] <= 1.0
     rb = yaml.safe_load((work / "artifacts/eval/flame/rewardbench/metrics.json").read_text())
-    assert {"overall", "chat", "chat_hard", "safety", "reasoning"} <= set(rb)
+    if profile == "synth":
+        assert {"overall", "chat", "chat_hard", "safety", "reasoning"} <= set(rb)
+    else:  # LLMBar's five subsets are RewardBench's Chat Hard; WiCE is one LLM-AggreFact member
+        assert rb["n_examples"] == 419 and set(rb["subsets"]) == {
+            "llmbar-natural", "llmbar-adver-neighbor", "llmbar-adver-GPTInst", "llmbar-adver-GPTOut",
+            "llmbar-adver-manual"} and rb["overall"] == rb["chat_hard"]  # fmt: skip
+        af = yaml.safe_load((work / "artifacts/eval/flame/aggrefact/metrics.json").read_text())
+        assert af["n_examples"] == 358 and set(af["subsets"]) == {"WiCE"}
+        catalog = yaml.safe_load((work / "data/collection/catalog.json").read_text())
+        assert catalog["collection"] == "real-mini" and len(catalog["tasks"]) == 12
     for out in (
         "reports/figures/fig3_task_types.png",
         "reports/figures/tab2_rewardbench.png",

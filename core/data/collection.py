@@ -24,8 +24,9 @@ def load_suite(data_dir: str | Path, suite: str) -> list[Record]:
 
 
 def training_sizes(data_dir: str | Path) -> dict[str, int]:
-    """Training examples per task, from the collection's catalog."""
+    """Training examples per training task (evaluation pieces are left out), from the collection's catalog."""
     path = Path(data_dir) / "catalog.json"
     if not path.exists():
         raise FileNotFoundError(f"collection catalog not found: {path}")
-    return {t: info["examples"]["train"] for t, info in json.loads(path.read_text())["tasks"].items()}
+    tasks = json.loads(path.read_text())["tasks"]
+    return {t: info["examples"]["train"] for t, info in tasks.items() if info.get("role", "train") == "train"}

@@ -22,6 +22,7 @@ def composition(catalog_path: str | Path, by: str) -> pd.DataFrame:
     rows = [
         {"task": t, by: info[by], "examples": info["examples"]["train"]}
         for t, info in catalog["tasks"].items()
+        if info.get("role", "train") == "train"
     ]
     df = (
         pd.DataFrame(rows)

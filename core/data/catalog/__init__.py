@@ -1,0 +1,49 @@
+"""The FLAMe task catalog: every task with its source, license, instructions, label space and converter.
+
+``CATALOG`` lists training tasks (Table 7) and the held-out evaluation pieces converted from real files;
+``REAL_MINI_EXCLUDED`` documents the staged real files the ``real-mini`` collection leaves out, and why.
+"""
+
+from __future__ import annotations
+
+from core.data.catalog import factuality, heldout, safety
+from core.data.catalog.spec import Example, Local, RowError, Source, TaskSpec
+
+CATALOG: tuple[TaskSpec, ...] = (*safety.TASKS, *factuality.TASKS, *heldout.TASKS)
+
+REAL_MINI_EXCLUDED = {
+    "llmbar/Processed": "LLMBar's re-formatting of MT-Bench human judgments (a RewardBench Prior Set, which FLAMe "
+    "excludes from evaluation), FairEval and LLMEval^2 (not FLAMe benchmarks)",
+    "mbpp_sanitized": "MBPP is not in FLAMe v1 (Table 7 or the benchmarks); it is an extra code re-ranking set",
+}
+
+
+def _index() -> dict[str, TaskSpec]:
+    out: dict[str, TaskSpec] = {}
+    for task in CATALOG:
+        if task.name in out:
+            raise ValueError(f"task name '{task.name}' is registered twice")
+        out[task.name] = task
+    return out
+
+
+BY_NAME = _index()
+
+
+def get(name: str) -> TaskSpec:
+    if name not in BY_NAME:
+        raise KeyError(f"unknown catalog task '{name}' (see core/data/catalog)")
+    return BY_NAME[name]
+
+
+__all__ = [
+    "BY_NAME",
+    "CATALOG",
+    "REAL_MINI_EXCLUDED",
+    "Example",
+    "Local",
+    "RowError",
+    "Source",
+    "TaskSpec",
+    "get",
+]

@@ -1,0 +1,231 @@
+"""Factuality / attribution tasks (Table 7, 20 rows): is a response supported by its source?"""
+
+from __future__ import annotations
+
+from core.data.catalog.fields import choice, ident, literal, number, stable_id, text
+from core.data.catalog.spec import Example, Local, RowError, Source, TaskSpec
+
+YES_NO = ("Yes", "No")
+
+
+def _begin(row, task):
+    label = choice(
+        row,
+        "begin_label",
+        {"Fully attributable": "Fully attributable", "Not fully attributable": "Not fully attributable",
+         "Generic": "Generic"},
+    )  # fmt: skip
+    context = (
+        ("knowledge", text(row, "knowledge")),
+        ("previous turn", text(row, "message", allow_empty=True) or "(the conversation starts here)"),
+        ("response", text(row, "response")),
+    )
+    key = f"{text(row, 'data_source')}-{text(row, 'model_name')}-{stable_id(*(v for _, v in context))}"
+    yield Example(key, context, (("answer", label),), {"system": row["model_name"]})
+
+
+BEGIN = TaskSpec(
+    name="begin_attribution",
+    dataset="BEGIN",
+    citation="Dziri et al. 2022b",
+    capability="factuality",
+    kind="classification",
+    title="Is the dialogue response attributable to the knowledge?",
+    description=(
+        "A dialogue system wrote the response to the previous turn, grounded on the knowledge snippet. Answer "
+        "'Fully attributable' if everything the response states is supported by the knowledge, 'Not fully "
+        "attributable' if it states anything the knowledge does not support, or 'Generic' if it is too vague "
+        "or conversational to be checked against the knowledge at all."
+    ),
+    label_space=("Fully attributable", "Not fully attributable", "Generic"),
+    source=Source(
+        "github",
+        "google/BEGIN-dataset",
+        files=(
+            "wow/begin_dev_wow.tsv",
+            "wow/begin_test_wow.tsv",
+            "topicalchat/begin_dev_tc.tsv",
+            "cmu-dog/begin_dev_cmu.tsv",
+        ),
+        revision="6e65f0d5a1ed1b9574643a7640ff1678d4e979b5",
+    ),  # fmt: skip
+    license="CC-BY-4.0 (WoW, CMU-DoG), CDLA-Sharing-1.0 (Topical-Chat)",
+    convert=_begin,
+    local=Local(
+        "begin",
+        (
+            "wow/begin_dev_wow.tsv",
+            "wow/begin_test_wow.tsv",
+            "topicalchat/begin_dev_tc.tsv",
+            "cmu-dog/begin_dev_cmu.tsv",
+        ),
+        expected=430 + 3607 + 383 + 416,
+    ),  # fmt: skip
+)
+
+
+_DIALFACT = {"SUPPORTS": "Supported", "REFUTES": "Refuted", "NOT ENOUGH INFO": "Not enough information"}
+
+
+def _dialfact(row, task):
+    turns = literal(row, "context")
+    if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
+        raise RowError("context", "expected a list of dialogue turns")
+    context = (
+        ("conversation", "\n".join(t.strip() for t in turns)),
+        ("evidence", text(row, "evidence_touse")),
+        ("response", text(row, "response")),
+    )
+    label = choice(row, "response_label", _DIALFACT)
+    yield Example(ident(row, "id"), context, (("answer", label),), {"type": row.get("type_label")})
+
+
+DIALFACT = TaskSpec(
+    name="dialfact_verification",
+    dataset="DialFact",
+    citation="Gupta et al. 2022",
+    capability="factuality",
+    kind="classification",
+    title="Does the evidence support the claim made in the dialogue response?",
+    description=(
+        "Read the conversation, the Wikipedia evidence and the response that continues the conversation. "
+        "Answer 'Supported' if the evidence confirms what the response claims, 'Refuted' if the evidence "
+        "contradicts it, or 'Not enough information' if the evidence neither confirms nor contradicts it."
+    ),
+    label_space=("Supported", "Refuted", "Not enough information"),
+    source=Source(
+        "github",
+        "salesforce/DialFact",
+        files=("data/test_split.jsonl", "data/valid_split.jsonl"),
+        revision="d400b250147e45c106b18e52254b1060f7c1575d",
+    ),  # fmt: skip
+    license="BSD-3-Clause",
+    convert=_dialfact,
+    local=Local("dialfact_sample", ("testsmall.jsonl",), expected=300),
+)
+
+
+def _q2(row, task):
+    name = row["__file__"]
+    if "inconsistent" in name:
+        label = "No"
+    elif "consistent" in name:
+        label = "Yes"
+    else:
+        raise RowError("__file__", f"cannot tell the label from file name {name!r}")
+    context = (
+        ("knowledge", text(row, "knowledge")),
+        ("previous turn", text(row, "message", allow_empty=True) or "(the conversation starts here)"),
+        ("response", text(row, "response")),
+    )
+    system = name.rsplit("/", 1)[-1].split("_")[0]
+    key = f"{system}-{ident(row, 'episode_idx')}-{ident(row, 'round')}"
+    yield Example(key, context, (("answer", label),), {"system": system, "topic": row.get("topic")})
+
+
+Q2 = TaskSpec(
+    name="q2_consistency",
+    dataset="Q2",
+    citation="Honovich et al. 2021",
+    capability="factuality",
+    kind="classification",
+    title="Is the dialogue response consistent with the knowledge?",
+    description=(
+        "A knowledge-grounded dialogue system answered the previous turn using the knowledge sentence. "
+        "Answer 'Yes' if every factual statement in the response agrees with the knowledge, and 'No' if the "
+        "response states something the knowledge contradicts or does not contain."
+    ),
+    label_space=YES_NO,
+    source=Source(
+        "github",
+        "orhonovich/q-squared",
+        files=tuple(
+            f"third_party/data/{s}_{c}.csv"
+            for s in ("dodeca", "memnet")
+            for c in ("consistent", "inconsistent")
+        ),
+        revision="cab6027dc9a50cf73d80caf0858da05c2323c433",
+    ),  # fmt: skip
+    license="MIT (WoW-derived data), Apache-2.0 (code)",
+    convert=_q2,
+    local=Local(
+        "q_squared",
+        tuple(f"{s}_{c}.csv" for s in ("dodeca", "memnet") for c in ("consistent", "inconsistent")),
+        expected=600,
+        excluded="cross_annotation.csv: a second annotation of responses already in the four labelled files "
+        "(all 150 dodeca_consistent rows reappear there); using it would duplicate examples",
+    ),
+)
+
+
+def _qags(row, task):
+    scores = literal(row, "scores")
+    if not isinstance(scores, dict) or "consistency" not in scores:
+        raise RowError("scores", "expected a mapping with a 'consistency' score")
+    score = number(scores, "consistency")
+    if not 0.0 <= score <= 1.0:
+        raise RowError("scores", f"consistency {score} is outside [0, 1]")
+    context = (("article", text(row, "source")), ("summary", text(row, "system_output")))
+    label = "Yes" if score == 1.0 else "No"
+    corpus = "xsum" if "xsum" in row["__file__"] else "cnndm"
+    key = f"{corpus}-{ident(row, 'doc_id')}-{ident(row, 'system_id')}"
+    yield Example(key, context, (("answer", label),), {"consistency": score, "corpus": corpus})
+
+
+QAGS = TaskSpec(
+    name="qags_consistency",
+    dataset="QAGS",
+    citation="Wang et al. 2020",
+    capability="factuality",
+    kind="classification",
+    title="Is every sentence of the summary supported by the article?",
+    description=(
+        "Read the news article and the machine-written summary. Answer 'Yes' if every sentence of the "
+        "summary is factually supported by the article, and 'No' if at least one sentence states something "
+        "the article does not support."
+    ),
+    label_space=YES_NO,
+    source=Source("github", "W4ngatang/qags", files=("data/mturk_cnndm.jsonl", "data/mturk_xsum.jsonl")),
+    license="QAGS annotations (Wang et al. 2020); CNN/DM and XSum articles under their original terms",
+    convert=_qags,
+    local=Local("qags_unieval", ("qags_cnndm.json", "qags_xsum.json"), expected=235 + 239),
+    notes="Converted from UniEval's redistribution (one row per summary with the fraction of its sentences "
+    "judged consistent); a summary is consistent only when all of its sentences are.",
+)
+
+
+def _halueval(row, task):
+    label = choice(row, "hallucination", {"yes": "Yes", "no": "No"})
+    query, response = text(row, "user_query"), text(row, "chatgpt_response")
+    raw_id = str(row.get("ID", "")).strip()
+    # a few rows carry '' or the literal 'ID' as their id; their content is fine, so they get a content id
+    key = raw_id if raw_id.isdigit() else f"content-{stable_id(query, response)}"
+    yield Example(key, (("user query", query), ("response", response)), (("answer", label),))
+
+
+HALUEVAL = TaskSpec(
+    name="halueval_general_hallucination",
+    dataset="HaluEval",
+    citation="Li et al. 2023a",
+    capability="factuality",
+    kind="classification",
+    title="Does the response contain hallucinated information?",
+    description=(
+        "A chat assistant answered the user query. Answer 'Yes' if the response contains information that "
+        "is false, cannot be verified, or is made up, and 'No' if everything it states is accurate."
+    ),
+    label_space=YES_NO,
+    source=Source(
+        "github",
+        "RUCAIBox/HaluEval",
+        files=("data/general_data.json",),
+        revision="b7253db3cdaa0ab2c382f92b26b390109174f77e",
+    ),  # fmt: skip
+    license="MIT",
+    convert=_halueval,
+    local=Local("halueval_general", ("general_data.json",), expected=4507),
+    notes="The human-annotated general-query part; the QA, dialogue and summarisation parts are generated "
+    "by ChatGPT, not labelled by people.",
+)
+
+TASKS = (BEGIN, DIALFACT, Q2, QAGS, HALUEVAL)

@@ -1,0 +1,97 @@
+"""What a catalog entry is: one FLAMe task, where its data lives, and how a raw row becomes records.
+
+A *task* follows the paper's definition (§1.1 of the fact sheet): one judgment assignment (text + context,
+an instruction and criteria), so one dataset can give several tasks (HelpSteer: one per attribute). Each task
+names its source as its authors publish it (a Hugging Face dataset, or files in a GitHub repository at a
+pinned commit), its license, and a converter: a pure function from one raw row to zero or more examples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+from core.data.schema import CAPABILITIES, KINDS
+
+
+class RowError(ValueError):
+    """A raw row cannot be converted; ``field`` names the offending source field."""
+
+    def __init__(self, field: str, why: str):
+        super().__init__(f"field '{field}': {why}")
+        self.field = field
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """Where the authors publish the data. ``hub``: a Hugging Face dataset (``repo``, ``config``, ``splits``);
+    ``github``: files of a repository at ``revision``."""
+
+    kind: Literal["hub", "github"]
+    repo: str
+    config: str | None = None
+    data_dir: str | None = None  # hub datasets that select a part by folder (HH-RLHF) rather than config
+    splits: tuple[str, ...] = ("train",)
+    files: tuple[str, ...] = ()
+    revision: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Folder name of this source's raw files under ``data/raw`` (shared by the tasks of one dataset)."""
+        parts = [self.kind, self.repo.replace("/", "__")]
+        parts += [p for p in (self.config, self.data_dir) if p]
+        return "/".join(parts)
+
+
+@dataclasses.dataclass(frozen=True)
+class Local:
+    """The same files as staged under ``../shared/data/real/<folder>`` (the ``real-mini`` collection)."""
+
+    folder: str
+    files: tuple[str, ...]
+    expected: int  # records the folder's MANIFEST gives for these files (after documented exclusions)
+    excluded: str = ""  # which staged files are left out, and why
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """One converted judgment, before the task's instructions are attached."""
+
+    id: str
+    context: tuple[tuple[str, str], ...]
+    target: tuple[tuple[str, str], ...]
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+Converter = Callable[[dict[str, Any], "TaskSpec"], Iterable[Example]]
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    dataset: str  # the Table 7 row it comes from
+    citation: str
+    capability: str
+    kind: str
+    title: str
+    description: str  # instructions in our own words, after the original annotation guidelines
+    label_space: tuple[str, ...] | None
+    source: Source
+    license: str
+    convert: Converter
+    role: Literal["train", "eval"] = "train"
+    local: Local | None = None
+    suite: str | None = None  # eval tasks: the benchmark suite they belong to
+    subset: str | None = None  # eval tasks: the suite's subset / dataset name
+    notes: str = ""
+
+    def __post_init__(self):
+        if self.capability not in CAPABILITIES:
+            raise ValueError(f"task {self.name}: capability '{self.capability}' is not one of {CAPABILITIES}")
+        if self.kind not in KINDS:
+            raise ValueError(f"task {self.name}: kind '{self.kind}' is not one of {KINDS}")
+        if (self.label_space is None) != (self.kind == "open_ended"):
+            raise ValueError(f"task {self.name}: only open-ended tasks lack a label space")
+        if self.role == "eval" and not (self.suite and self.subset):
+            raise ValueError(f"task {self.name}: evaluation tasks name their suite and subset")

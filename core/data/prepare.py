@@ -1,0 +1,156 @@
+"""Convert a collection's raw files into the record layout every later stage reads.
+
+For each catalog task: read its raw files, run its converter row by row, attach the task's instructions, and
+split training tasks into train / validation by a coin derived from (seed, task, example id). A row the
+converter rejects, or a second row with an example id already seen, goes to ``quarantine.jsonl`` with its
+file, line, field and reason; nothing is dropped silently. The stage fails when any task's quarantined share
+exceeds ``max_quarantine``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.data.catalog import RowError, TaskSpec
+from core.data.catalog.readers import read_rows
+from core.data.schema import Record, write_jsonl
+from core.progress import progress_bar
+from core.rng import derive
+
+
+class QuarantineError(RuntimeError):
+    """Too many rows of a task could not be converted."""
+
+
+def convert_task(task: TaskSpec, files: Sequence[Path], root: Path) -> tuple[list[Record], list[dict]]:
+    """Records (split ``test`` for evaluation tasks, ``train`` otherwise) and quarantined rows of one task;
+    ``root`` is what file names in the quarantine are relative to."""
+    records: list[Record] = []
+    quarantine: list[dict] = []
+    first_seen: dict[str, str] = {}
+    split = "test" if task.role == "eval" else "train"
+    for path in files:
+        rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+        for where, row in read_rows(path):
+            where = where.replace(str(path), rel, 1)
+            row = {**row, "__file__": rel}
+            try:
+                examples = list(task.convert(row, task))
+            except RowError as err:
+                quarantine.append({"task": task.name, "where": where, "field": err.field, "error": str(err)})
+                continue
+            for ex in examples:
+                if ex.id in first_seen:
+                    quarantine.append({
+                        "task": task.name, "where": where, "field": "id",
+                        "error": f"example id '{ex.id}' already converted from {first_seen[ex.id]}",
+                    })  # fmt: skip
+                    continue
+                first_seen[ex.id] = where
+                records.append(_record(task, ex, split, where))
+    return records, quarantine
+
+
+def _record(task: TaskSpec, ex, split: str, where: str) -> Record:
+    meta = {"dataset": task.dataset, "source": where, **ex.meta}
+    if task.role == "eval":
+        meta.setdefault("subset", task.subset)
+    return Record(
+        task=task.name,
+        split=split,
+        example_id=f"{task.name}/{ex.id}",
+        kind=task.kind,
+        capability=task.capability,
+        title=task.title,
+        description=task.description,
+        context=tuple(ex.context),
+        target=tuple(ex.target),
+        label_space=task.label_space,
+        meta=meta,
+    )
+
+
+def assign_validation(records: list[Record], fraction: float, seed: int) -> list[Record]:
+    """Move a derived, reproducible ``fraction`` of a training task's records to the validation split."""
+    cut = int(round(fraction * 10_000))
+    return [
+        r.replace(split="validation") if derive(seed, "validation", r.example_id) % 10_000 < cut else r
+        for r in records
+    ]
+
+
+def prepare(
+    name: str,
+    tasks: Sequence[TaskSpec],
+    files: dict[str, list[Path]],
+    root: Path,
+    out_dir: Path,
+    *,
+    seed: int,
+    validation_fraction: float,
+    max_quarantine: float,
+    progress: bool = True,
+) -> dict:
+    """Convert ``tasks`` (their raw ``files``) into ``out_dir``; returns the catalog written there."""
+    catalog = {"collection": name, "tasks": {}, "suites": {}, "quarantine": {}}
+    suites: dict[str, list[Record]] = defaultdict(list)
+    quarantined: list[dict] = []
+    for task in progress_bar(tasks, desc=f"prepare {name}", disable=not progress):
+        records, bad = convert_task(task, files[task.name], root)
+        quarantined += bad
+        total = len(records) + len(bad)
+        share = len(bad) / total if total else 0.0
+        catalog["quarantine"][task.name] = {"rows": len(bad), "share": round(share, 6)}
+        if not records:
+            first = f"; first: {bad[0]['where']}: {bad[0]['error']}" if bad else ""
+            raise QuarantineError(
+                f"task '{task.name}': no row of its {len(files[task.name])} file(s) converted{first}"
+            )
+        entry = {
+            "dataset": task.dataset,
+            "capability": task.capability,
+            "kind": task.kind,
+            "role": task.role,
+            "license": task.license,
+            "source": {"kind": task.source.kind, "repo": task.source.repo, "files": [str(f) for f in files[task.name]]},
+        }  # fmt: skip
+        if task.role == "eval":
+            suites[task.suite] += records
+            entry["examples"] = {"test": len(records)}
+            entry["suite"], entry["subset"] = task.suite, task.subset
+        else:
+            records = assign_validation(records, validation_fraction, seed)
+            by_split = {s: [r for r in records if r.split == s] for s in ("train", "validation")}
+            entry["examples"] = {s: write_jsonl(out_dir / "tasks" / task.name / f"{s}.jsonl", rs)
+                                 for s, rs in by_split.items()}  # fmt: skip
+        catalog["tasks"][task.name] = entry
+    for suite, records in suites.items():
+        write_jsonl(out_dir / "suites" / f"{suite}.jsonl", records)
+        catalog["suites"][suite] = {
+            "examples": len(records),
+            "subsets": dict(sorted(Counter(r.meta["subset"] for r in records).items())),
+        }
+    with (out_dir / "quarantine.jsonl").open("w") as f:
+        for row in quarantined:
+            f.write(json.dumps(row, sort_keys=True) + "\n")
+    (out_dir / "catalog.json").write_text(json.dumps(catalog, indent=2, sort_keys=True) + "\n")
+    worst = max(catalog["quarantine"].items(), key=lambda kv: kv[1]["share"], default=None)
+    if worst and worst[1]["share"] > max_quarantine:
+        raise QuarantineError(
+            f"task '{worst[0]}': {worst[1]['rows']} rows quarantined ({worst[1]['share']:.2%}) exceeds "
+            f"max_quarantine {max_quarantine:.2%}; see {out_dir / 'quarantine.jsonl'}"
+        )
+    return catalog
+
+
+def real_mini_files(tasks: Sequence[TaskSpec], real_dir: Path) -> dict[str, list[Path]]:
+    """Each task's staged files under ``real_dir`` (tasks without a local copy are not part of real-mini)."""
+    out = {}
+    for task in tasks:
+        if task.local is None:
+            raise ValueError(f"task '{task.name}' has no staged real files")
+        out[task.name] = [real_dir / task.local.folder / f for f in task.local.files]
+    return out

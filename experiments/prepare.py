@@ -1,0 +1,49 @@
+"""Stage ``prepare``: write the selected collection (``collection.name``) to ``data/collection`` in the record
+layout: ``tasks/<task>/<split>.jsonl``, ``suites/<suite>.jsonl``, ``catalog.json``, ``quarantine.jsonl``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+from core.data.catalog import CATALOG
+from core.data.download import raw_files
+from core.data.prepare import prepare, real_mini_files
+from core.data.synth.build import build
+from experiments.common import DATA_DIR, load_params, parser
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--out", type=Path, default=DATA_DIR)
+    p.add_argument("--no-progress", action="store_true")
+    args = p.parse_args()
+    params = load_params(args.params)
+    c = params.collection
+    t0 = time.perf_counter()
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    if c.name == "synth":
+        catalog = build(params.synth, params.seed, args.out)
+    else:
+        if c.name == "real-mini":
+            tasks = [t for t in CATALOG if t.local is not None]
+            root = Path(c.real_dir)
+            files = real_mini_files(tasks, root)
+        else:
+            tasks, root = [t for t in CATALOG if t.role == "train"], Path(c.raw_dir)
+            files = {t.name: raw_files(t, root) for t in tasks}
+        catalog = prepare(
+            c.name, tasks, files, root, args.out, seed=params.seed, validation_fraction=c.validation_fraction,
+            max_quarantine=c.max_quarantine, progress=not args.no_progress,
+        )  # fmt: skip
+    n = sum(sum(t["examples"].values()) for t in catalog["tasks"].values())
+    suites = json.dumps({k: v["examples"] for k, v in catalog["suites"].items()})
+    print(f"prepare {c.name}: {len(catalog['tasks'])} tasks, {n} examples, suites {suites} "
+          f"in {time.perf_counter() - t0:.1f}s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Apply a named profile (``experiments/profiles/<name>.yaml``, an overlay of params.yaml keys) to a params
+file, so ``dvc repro`` runs that profile. ``git checkout params.yaml`` returns to the default.
+
+    python -m experiments.profile real-mini [--params params.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import yaml
+
+from core import config
+
+PROFILES = Path(__file__).parent / "profiles"
+
+
+def merge(base: dict, overlay: dict) -> dict:
+    """``overlay`` on top of ``base``; mappings merge key by key, other values replace."""
+    out = dict(base)
+    for key, value in overlay.items():
+        out[key] = (
+            merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+        )
+    return out
+
+
+def apply(name: str, params_path: Path) -> dict:
+    path = PROFILES / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in PROFILES.glob("*.yaml")))
+        raise SystemExit(f"unknown profile '{name}' (known: {known})")
+    merged = merge(yaml.safe_load(params_path.read_text()), yaml.safe_load(path.read_text()))
+    params_path.write_text(yaml.safe_dump(merged, sort_keys=False))
+    config.load(params_path)  # the result must still be a valid params file
+    return merged
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("name")
+    p.add_argument("--params", type=Path, default=config.DEFAULT_PARAMS)
+    args = p.parse_args()
+    apply(args.name, args.params)
+    print(f"profile {args.name} applied to {args.params}; run `dvc repro` (undo: git checkout {args.params})")
+
+
+if __name__ == "__main__":
+    main()
