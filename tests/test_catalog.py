@@ -199,7 +199,7 @@ def test_readers_name_the_file_and_line(tmp_path):
 def test_download_places_files_where_prepare_reads_them(tmp_path):
     calls = []
 
-    def hub(source, split, out):
+    def hub(source, config, split, out):
         calls.append((source.repo, source.data_dir, split))
         out.write_text(
             json.dumps({"chosen": "\n\nHuman: a\n\nAssistant: b", "rejected": "\n\nHuman: a\n\nAssistant: c"})

@@ -18,9 +18,11 @@ from core.data.catalog.spec import Source
 def raw_files(task: TaskSpec, raw_dir: Path) -> list[Path]:
     """Where ``download`` puts a task's raw files (and ``prepare`` reads them)."""
     base = raw_dir / task.source.key
-    if task.source.kind == "hub":
-        return [base / f"{split}.jsonl" for split in task.source.splits]
-    return [base / f for f in task.source.files]
+    if task.source.kind == "github":
+        return [base / f for f in task.source.files]
+    if task.source.configs:
+        return [base / c / f"{split}.jsonl" for c in task.source.configs for split in task.source.splits]
+    return [base / f"{split}.jsonl" for split in task.source.splits]
 
 
 def _hub(source: Source, split: str, out: Path) -> None:
@@ -42,7 +44,7 @@ def download(
     tasks: Sequence[TaskSpec],
     raw_dir: Path,
     *,
-    fetch_hub: Callable[[Source, str, Path], None] = _hub,
+    fetch_hub: Callable[[Source, str | None, str, Path], None] = _hub,
     fetch_github: Callable[[Source, str, Path], None] = _github,
 ) -> list[Path]:
     """Fetch every file the tasks need that is not already present; returns the files fetched. A partial
@@ -55,7 +57,8 @@ def download(
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_name(target.name + ".partial")
             if task.source.kind == "hub":
-                fetch_hub(task.source, target.name.removesuffix(".jsonl"), partial)
+                config = target.parent.name if task.source.configs else task.source.config
+                fetch_hub(task.source, config, target.name.removesuffix(".jsonl"), partial)
             else:
                 fetch_github(task.source, target.relative_to(raw_dir / task.source.key).as_posix(), partial)
             partial.rename(target)

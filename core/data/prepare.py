@@ -16,6 +16,7 @@ from pathlib import Path
 
 from core.data.catalog import RowError, TaskSpec
 from core.data.catalog.readers import read_rows
+from core.data.catalog.spec import Skip
 from core.data.schema import Record, write_jsonl
 from core.progress import progress_bar
 from core.rng import derive
@@ -25,33 +26,59 @@ class QuarantineError(RuntimeError):
     """Too many rows of a task could not be converted."""
 
 
-def convert_task(task: TaskSpec, files: Sequence[Path], root: Path) -> tuple[list[Record], list[dict]]:
+def convert_task(
+    task: TaskSpec, files: Sequence[Path], root: Path, filtered: Counter | None = None
+) -> tuple[list[Record], list[dict]]:
     """Records (split ``test`` for evaluation tasks, ``train`` otherwise) and quarantined rows of one task;
-    ``root`` is what file names in the quarantine are relative to."""
+    ``root`` is what file names in the quarantine are relative to; rows the task's definition leaves out
+    are counted by reason in ``filtered``."""
     records: list[Record] = []
     quarantine: list[dict] = []
+    filtered = filtered if filtered is not None else Counter()
     first_seen: dict[str, str] = {}
     split = "test" if task.role == "eval" else "train"
+    for where, unit in _units(task, files, root, quarantine):
+        try:
+            examples = list(task.convert(unit, task))
+        except Skip as skip:
+            filtered[skip.reason] += 1
+            continue
+        except RowError as err:
+            quarantine.append({"task": task.name, "where": where, "field": err.field, "error": str(err)})
+            continue
+        for ex in examples:
+            if ex.id in first_seen:
+                quarantine.append({
+                    "task": task.name, "where": where, "field": "id",
+                    "error": f"example id '{ex.id}' already converted from {first_seen[ex.id]}",
+                })  # fmt: skip
+                continue
+            first_seen[ex.id] = where
+            records.append(_record(task, ex, split, where))
+    return records, quarantine
+
+
+def _units(task: TaskSpec, files: Sequence[Path], root: Path, quarantine: list[dict]):
+    """``(where, row)`` with ``__file__`` set, or for grouped tasks ``(where of first row, {"rows": [...]})``."""
+    groups: dict[str, list[dict]] = {}
+    first: dict[str, str] = {}
     for path in files:
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
         for where, row in read_rows(path):
             where = where.replace(str(path), rel, 1)
             row = {**row, "__file__": rel}
-            try:
-                examples = list(task.convert(row, task))
-            except RowError as err:
-                quarantine.append({"task": task.name, "where": where, "field": err.field, "error": str(err)})
+            if task.group_by is None:
+                yield where, row
                 continue
-            for ex in examples:
-                if ex.id in first_seen:
-                    quarantine.append({
-                        "task": task.name, "where": where, "field": "id",
-                        "error": f"example id '{ex.id}' already converted from {first_seen[ex.id]}",
-                    })  # fmt: skip
-                    continue
-                first_seen[ex.id] = where
-                records.append(_record(task, ex, split, where))
-    return records, quarantine
+            key = row.get(task.group_by)
+            if not isinstance(key, str) or not key.strip():
+                err = f"field '{task.group_by}': needed to group rows, got {key!r}"
+                quarantine.append({"task": task.name, "where": where, "field": task.group_by, "error": err})
+                continue
+            groups.setdefault(key, []).append(row)
+            first.setdefault(key, where)
+    for key, rows in groups.items():
+        yield first[key], {"rows": rows}
 
 
 def _record(task: TaskSpec, ex, split: str, where: str) -> Record:
@@ -99,11 +126,14 @@ def prepare(
     suites: dict[str, list[Record]] = defaultdict(list)
     quarantined: list[dict] = []
     for task in progress_bar(tasks, desc=f"prepare {name}", disable=not progress):
-        records, bad = convert_task(task, files[task.name], root)
+        filtered: Counter = Counter()
+        records, bad = convert_task(task, files[task.name], root, filtered)
         quarantined += bad
         total = len(records) + len(bad)
         share = len(bad) / total if total else 0.0
         catalog["quarantine"][task.name] = {"rows": len(bad), "share": round(share, 6)}
+        if filtered:
+            catalog.setdefault("filtered", {})[task.name] = dict(sorted(filtered.items()))
         if not records:
             first = f"; first: {bad[0]['where']}: {bad[0]['error']}" if bad else ""
             raise QuarantineError(

@@ -6,10 +6,17 @@
 
 from __future__ import annotations
 
-from core.data.catalog import factuality, heldout, safety
-from core.data.catalog.spec import Example, Local, RowError, Source, TaskSpec
+from core.data.catalog import coding, factuality, heldout, instruction, quality, safety
+from core.data.catalog.spec import Example, Local, RowError, Skip, Source, TaskSpec
 
-CATALOG: tuple[TaskSpec, ...] = (*safety.TASKS, *factuality.TASKS, *heldout.TASKS)
+CATALOG: tuple[TaskSpec, ...] = (
+    *quality.TASKS,
+    *factuality.TASKS,
+    *safety.TASKS,
+    *coding.TASKS,
+    *instruction.TASKS,
+    *heldout.TASKS,
+)
 
 REAL_MINI_EXCLUDED = {
     "llmbar/Processed": "LLMBar's re-formatting of MT-Bench human judgments (a RewardBench Prior Set, which FLAMe "
@@ -43,6 +50,7 @@ __all__ = [
     "Example",
     "Local",
     "RowError",
+    "Skip",
     "Source",
     "TaskSpec",
     "get",

@@ -228,4 +228,147 @@ HALUEVAL = TaskSpec(
     "by ChatGPT, not labelled by people.",
 )
 
-TASKS = (BEGIN, DIALFACT, Q2, QAGS, HALUEVAL)
+
+def _glue_pair(first: str, second: str, labels: dict, names=("premise", "hypothesis")):
+    def convert(row, task):
+        label = choice(row, "label", labels)
+        context = ((names[0], text(row, first)), (names[1], text(row, second)))
+        yield Example(ident(row, "idx" if "idx" in row else "id"), context, (("answer", label),))
+
+    return convert
+
+
+def _nli_task(name, dataset, citation, source, license, title, description, labels, names):
+    return TaskSpec(
+        name=name, dataset=dataset, citation=citation, capability="factuality", kind="classification",
+        title=title, description=description, label_space=tuple(dict.fromkeys(labels.values())), source=source,
+        license=license, convert=_glue_pair(*names, labels),
+    )  # fmt: skip
+
+
+MNLI = _nli_task(
+    "mnli_attribution", "MNLI", "Williams et al. 2018",
+    Source("hub", "nyu-mll/glue", config="mnli", splits=("train",)), "OANC / CC-BY-SA-3.0 / CC-BY-3.0 (genres differ)",
+    "Is the hypothesis fully supported by the premise?",
+    "Treat the premise as the only source of information. Answer 'Yes' if the hypothesis must be true given "
+    "the premise, and 'No' if it could be false (it contradicts the premise or says more than it supports).",
+    {0: "Yes", 1: "No", 2: "No"}, ("premise", "hypothesis"),
+)  # fmt: skip
+QQP = _nli_task(
+    "qqp_duplicates", "QQP", "Iyer et al. 2017",
+    Source("hub", "nyu-mll/glue", config="qqp", splits=("train",)), "Quora terms (non-commercial research)",
+    "Do the two questions ask the same thing?",
+    "Answer 'Yes' if the two questions are duplicates, i.e. one answer would answer both, and 'No' otherwise.",
+    {1: "Yes", 0: "No"}, ("question1", "question2"),
+)  # fmt: skip
+PAWS = TaskSpec(
+    name="paws_paraphrase", dataset="PAWS", citation="Zhang et al. 2019", capability="factuality",
+    kind="classification", title="Do the two sentences mean the same thing?",
+    description="The sentences share most of their words. Answer 'Yes' if they are paraphrases with the same "
+    "meaning, and 'No' if swapping or changing words changed who did what to whom or any other fact.",
+    label_space=("Yes", "No"), source=Source("hub", "google-research-datasets/paws", config="labeled_final",
+                                             splits=("train",)),
+    license="Free to use for any purpose (see the dataset card)", convert=_glue_pair("sentence1", "sentence2",
+                                                                                   {1: "Yes", 0: "No"},
+                                                                                   ("sentence 1", "sentence 2")),
+)  # fmt: skip
+
+
+def _stsb(row, task):
+    score = number(row, "label")
+    if not 0.0 <= score <= 5.0:
+        raise RowError("label", f"{score} is outside [0, 5]")
+    context = (("sentence 1", text(row, "sentence1")), ("sentence 2", text(row, "sentence2")))
+    yield Example(ident(row, "idx"), context, (("rating", str(int(score + 0.5))),), {"score": score})
+
+
+STSB = TaskSpec(
+    name="stsb_similarity", dataset="Sentence Similarity - STS-B", citation="Cer et al. 2017",
+    capability="factuality", kind="pointwise", title="How similar in meaning are the two sentences?",
+    description="Rate from 0 to 5 how close the two sentences are in meaning: 0 means unrelated, 5 means they "
+    "say exactly the same thing, with the numbers between for partial overlap of content.",
+    label_space=("0", "1", "2", "3", "4", "5"), source=Source("hub", "nyu-mll/glue", config="stsb",
+                                                              splits=("train",)),
+    license="CC-BY-SA-4.0 (mixed sources; see the dataset card)", convert=_stsb,
+)  # fmt: skip
+
+_ESNLI_LABELS = {0: "Entailment", 1: "Neutral", 2: "Contradiction"}
+_ESNLI_SOURCE = Source("hub", "esnli/esnli", splits=("train",))
+
+
+def _esnli(explain: bool):
+    def convert(row, task):
+        label = choice(row, "label", _ESNLI_LABELS)
+        premise, hypothesis = text(row, "premise"), text(row, "hypothesis")
+        target = (("answer", label),)
+        if explain:
+            target += (("explanation", text(row, "explanation_1")),)
+        yield Example(
+            stable_id(premise, hypothesis), (("premise", premise), ("hypothesis", hypothesis)), target
+        )
+
+    return convert
+
+
+_ESNLI_DESCRIPTION = (
+    "Decide how the hypothesis relates to the premise: 'Entailment' if the premise makes it true, "
+    "'Contradiction' if the premise makes it false, 'Neutral' if the premise leaves it open."
+)
+ESNLI = TaskSpec(
+    name="esnli_classification", dataset="ESNLI", citation="Camburu et al. 2018", capability="factuality",
+    kind="classification", title="Does the premise entail, contradict or leave open the hypothesis?",
+    description=_ESNLI_DESCRIPTION, label_space=tuple(_ESNLI_LABELS.values()), source=_ESNLI_SOURCE,
+    license="MIT", convert=_esnli(False),
+)  # fmt: skip
+ESNLI_EXPLAIN = TaskSpec(
+    name="esnli_explanation", dataset="ESNLI", citation="Camburu et al. 2018", capability="factuality",
+    kind="open_ended", title="Explain how the premise relates to the hypothesis.",
+    description=_ESNLI_DESCRIPTION + " Give the answer, then a one-sentence explanation naming the words of "
+    "the premise that decide it.", label_space=None, source=_ESNLI_SOURCE, license="MIT", convert=_esnli(True),
+)  # fmt: skip
+
+
+def _vitaminc(row, task):
+    label = choice(row, "label", {"SUPPORTS": "Supported", "REFUTES": "Refuted",
+                                  "NOT ENOUGH INFO": "Not enough information"})  # fmt: skip
+    context = (("evidence", text(row, "evidence")), ("claim", text(row, "claim")))
+    yield Example(ident(row, "unique_id"), context, (("answer", label),))
+
+
+VITAMINC = TaskSpec(
+    name="vitaminc_verification", dataset="VitaminC", citation="Schuster et al. 2021", capability="factuality",
+    kind="classification", title="Does the evidence support or refute the claim?",
+    description="Read the Wikipedia evidence and the claim. Answer 'Supported' if the evidence confirms the "
+    "claim, 'Refuted' if it contradicts it, and 'Not enough information' if it does neither; small changes in "
+    "numbers or dates matter.",
+    label_space=("Supported", "Refuted", "Not enough information"),
+    source=Source("hub", "tals/vitaminc", splits=("train",)), license="CC-BY-SA-3.0", convert=_vitaminc,
+)  # fmt: skip
+
+_WIKIBIO = {"accurate": "3", "minor_inaccurate": "2", "major_inaccurate": "1"}
+
+
+def _wikibio(row, task):
+    sentences, labels = row.get("gpt3_sentences"), row.get("annotation")
+    if not isinstance(sentences, list) or not isinstance(labels, list) or len(sentences) != len(labels):
+        raise RowError("annotation", "expected one label per sentence of gpt3_sentences")
+    reference, passage = text(row, "wiki_bio_text"), text(row, "gpt3_text")
+    for i, (sentence, label) in enumerate(zip(sentences, labels)):
+        if label not in _WIKIBIO or not isinstance(sentence, str):
+            raise RowError("annotation", f"sentence {i}: label {label!r} is not one of {sorted(_WIKIBIO)}")
+        context = (("reference", reference), ("passage", passage), ("sentence", sentence.strip()))
+        yield Example(f"{ident(row, 'wiki_bio_test_idx')}-{i}", context, (("rating", _WIKIBIO[label]),))
+
+
+WIKIBIO = TaskSpec(
+    name="wikibio_hallucination_rating", dataset="WikiBio Hallucination", citation="Manakul et al. 2023",
+    capability="factuality", kind="pointwise", title="How accurate is the sentence of the generated biography?",
+    description="A language model wrote the passage, a biography; the reference is the person's Wikipedia "
+    "article. Rate the marked sentence of the passage: 3 if it is accurate, 2 if it has a minor inaccuracy "
+    "(a detail wrong or unverifiable), 1 if it is a major inaccuracy (largely made up).",
+    label_space=("1", "2", "3"), source=Source("hub", "potsawee/wiki_bio_gpt3_hallucination",
+                                               splits=("evaluation",)),
+    license="CC-BY-SA-3.0", convert=_wikibio,
+)  # fmt: skip
+
+TASKS = (BEGIN, DIALFACT, Q2, QAGS, HALUEVAL, MNLI, QQP, PAWS, STSB, ESNLI, ESNLI_EXPLAIN, VITAMINC, WIKIBIO)

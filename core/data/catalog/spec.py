@@ -23,6 +23,15 @@ class RowError(ValueError):
         self.field = field
 
 
+class Skip(Exception):  # noqa: N818 - a decision, not an error
+    """A well-formed row the task's definition leaves out (a tie, a subset the paper does not use); counted
+    per reason in ``catalog.json``, never dropped silently."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclasses.dataclass(frozen=True)
 class Source:
     """Where the authors publish the data. ``hub``: a Hugging Face dataset (``repo``, ``config``, ``splits``);
@@ -31,6 +40,7 @@ class Source:
     kind: Literal["hub", "github"]
     repo: str
     config: str | None = None
+    configs: tuple[str, ...] = ()  # several configs read as one task (CommitPackFT's languages)
     data_dir: str | None = None  # hub datasets that select a part by folder (HH-RLHF) rather than config
     splits: tuple[str, ...] = ("train",)
     files: tuple[str, ...] = ()
@@ -82,6 +92,7 @@ class TaskSpec:
     convert: Converter
     role: Literal["train", "eval"] = "train"
     local: Local | None = None
+    group_by: str | None = None  # convert rows sharing this field's value together ({"rows": [...]})
     suite: str | None = None  # eval tasks: the benchmark suite they belong to
     subset: str | None = None  # eval tasks: the suite's subset / dataset name
     notes: str = ""
