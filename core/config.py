@@ -56,6 +56,15 @@ class CollectionConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class DecontamConfig:
+    """Overlap between training tasks and evaluation suites (see :mod:`core.data.decontam`)."""
+
+    ngram: int = 13  # word n-gram length
+    min_words: int = 8  # context values shorter than this are not compared
+    max_overlap: float = 0.05  # fail when more than this share of a suite overlaps one training task
+
+
+@dataclasses.dataclass(frozen=True)
 class TokenizerConfig:
     vocab_size: int = 1024
     min_frequency: int = 2
@@ -111,6 +120,9 @@ class MixtureConfig:
     """How task rates are computed; see :mod:`core.mixture.rates`."""
 
     rate: Literal["examples_proportional", "uniform", "weights"]
+    unit: Literal["examples", "tokens"] = (
+        "examples"  # what examples_proportional counts (and caps at maximum)
+    )
     tasks: tuple[str, ...] = ()  # empty: every training task of the collection
     exclude: tuple[str, ...] = ()
     maximum: int = 65536
@@ -163,6 +175,7 @@ class Params:
 
     seed: int
     collection: CollectionConfig
+    decontam: DecontamConfig
     synth: SynthConfig
     tokenizer: TokenizerConfig
     data: DataConfig

@@ -1,22 +1,25 @@
-"""Stage ``mixture@<name>``: compute a MixtureSpec from the collection's task sizes."""
+"""Stage ``mixture@<name>``: compute a MixtureSpec from the per-task statistics (examples or tokens)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from core.data.collection import training_sizes
 from core.mixture.spec import build
-from experiments.common import DATA_DIR, MIXTURES, load_params, parser, select
+from experiments.common import MIXTURES, STATS, load_params, parser, select
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--name", required=True)
-    p.add_argument("--data", type=Path, default=DATA_DIR)
+    p.add_argument("--stats", type=Path, default=STATS)
     p.add_argument("--out", type=Path)
     args = p.parse_args()
     params = load_params(args.params)
-    spec = build(args.name, select(params.mixtures, args.name, "mixture"), training_sizes(args.data))
+    stats = json.loads(args.stats.read_text())
+    sizes = {t: s["examples"] for t, s in stats.items()}
+    tokens = {t: s["tokens"] for t, s in stats.items()}
+    spec = build(args.name, select(params.mixtures, args.name, "mixture"), sizes, tokens)
     out = args.out or MIXTURES / f"{args.name}.json"
     spec.save(out)
     top = sorted(spec.proportions.items(), key=lambda kv: -kv[1])[:5]

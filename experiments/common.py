@@ -19,6 +19,8 @@ MIXTURES = Path("artifacts/mixtures")
 CHECKPOINTS = Path("artifacts/checkpoints")
 TRAIN_LOGS = Path("artifacts/train")
 EVAL = Path("artifacts/eval")
+STATS = Path("artifacts/stats/tasks.json")
+DECONTAM = Path("artifacts/decontam/report.json")
 
 
 def parser(description: str) -> argparse.ArgumentParser:

@@ -15,6 +15,15 @@ from core.data.synth.build import build
 from experiments.common import DATA_DIR, load_params, parser
 
 
+def registry() -> list[dict]:
+    """Every registered task (whatever the collection), for the Table 7 notebook."""
+    return [
+        {"task": t.name, "dataset": t.dataset, "citation": t.citation, "capability": t.capability, "kind": t.kind,
+         "role": t.role, "license": t.license, "source": f"{t.source.kind}:{t.source.repo}"}
+        for t in CATALOG
+    ]  # fmt: skip
+
+
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--out", type=Path, default=DATA_DIR)
@@ -39,6 +48,7 @@ def main() -> None:
             c.name, tasks, files, root, args.out, seed=params.seed, validation_fraction=c.validation_fraction,
             max_quarantine=c.max_quarantine, progress=not args.no_progress,
         )  # fmt: skip
+    (args.out / "registry.json").write_text(json.dumps(registry(), indent=2) + "\n")
     n = sum(sum(t["examples"].values()) for t in catalog["tasks"].values())
     suites = json.dumps({k: v["examples"] for k, v in catalog["suites"].items()})
     print(f"prepare {c.name}: {len(catalog['tasks'])} tasks, {n} examples, suites {suites} "

@@ -60,8 +60,11 @@ class MixtureSpec:
         return spec
 
 
-def build(name: str, cfg: MixtureConfig, sizes: Mapping[str, int]) -> MixtureSpec:
-    """Apply the configured rate function to the selected tasks' sizes."""
+def build(
+    name: str, cfg: MixtureConfig, sizes: Mapping[str, int], tokens: Mapping[str, int] | None = None
+) -> MixtureSpec:
+    """Apply the configured rate function to the selected tasks' sizes (examples, or ``tokens`` when the
+    config counts tokens); the spec keeps example counts, which the sampler's epochs need."""
     chosen = list(cfg.tasks) if cfg.tasks else sorted(sizes)
     missing = [t for t in chosen if t not in sizes]
     if missing:
@@ -69,7 +72,10 @@ def build(name: str, cfg: MixtureConfig, sizes: Mapping[str, int]) -> MixtureSpe
     chosen = [t for t in chosen if t not in set(cfg.exclude)]
     sub = {t: int(sizes[t]) for t in chosen}
     if cfg.rate == "examples_proportional":
-        rates = rate_fns.examples_proportional(sub, cfg.maximum, cfg.temperature)
+        if cfg.unit == "tokens" and tokens is None:
+            raise ValueError(f"mixture '{name}' counts tokens but no token statistics were given")
+        measure = {t: int(tokens[t]) for t in sub} if cfg.unit == "tokens" else sub
+        rates = rate_fns.examples_proportional(measure, cfg.maximum, cfg.temperature)
     elif cfg.rate == "uniform":
         rates = rate_fns.uniform(sub)
     else:

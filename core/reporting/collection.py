@@ -1,0 +1,76 @@
+"""The collection for the Fig. 2 and Table 7 notebook: one rendered example per task type, and the paper's
+Table 7 rows joined with our registered tasks and what the prepared collection measured."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from core.data.collection import load_task_split
+from core.data.formats import render
+from core.data.schema import KINDS
+from core.reporting.load import read_json
+
+
+def examples_by_kind(data_dir: str | Path) -> dict[str, tuple[str, str, str]]:
+    """``{kind: (task, inputs, target)}``: the first training record of the alphabetically first task of each
+    kind in the prepared collection."""
+    catalog = read_json(Path(data_dir) / "catalog.json")
+    out = {}
+    for task, info in sorted(catalog["tasks"].items()):
+        if info.get("role", "train") != "train" or info["kind"] in out:
+            continue
+        record = load_task_split(data_dir, task, "train")[0]
+        out[info["kind"]] = (task, *render(record))
+    return {k: out[k] for k in KINDS if k in out}
+
+
+def _clip(text: str, width: int, lines: int) -> str:
+    wrapped = [w for line in text.splitlines() for w in (textwrap.wrap(line, width) or [""])]
+    return "\n".join(wrapped[:lines] + (["..."] if len(wrapped) > lines else []))
+
+
+def plot_examples(examples: dict[str, tuple[str, str, str]], title: str, path: str | Path) -> None:
+    fig, axes = plt.subplots(1, len(examples), figsize=(5.2 * len(examples), 7.5))
+    for ax, (kind, (task, inputs, target)) in zip(
+        list(axes) if len(examples) > 1 else [axes], examples.items()
+    ):
+        ax.axis("off")
+        ax.set_title(f"{kind}\n({task})", fontsize=10)
+        ax.text(
+            0, 1, _clip(inputs, 58, 34), va="top", family="monospace", fontsize=6.5, transform=ax.transAxes
+        )
+        ax.text(0, 0.02, _clip(target, 58, 4), va="bottom", family="monospace", fontsize=7, color="#b22222",
+                transform=ax.transAxes)  # fmt: skip
+    fig.suptitle(title)
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def table7(paper: dict, registry: list[dict], catalog: dict, stats: dict | None) -> pd.DataFrame:
+    """One row per Table 7 dataset: the paper's formats, our tasks and kinds, and measured examples/tokens
+    where the prepared collection holds the dataset."""
+    rows = []
+    for name, capability, citation, formats in paper["table7_datasets"]["rows"]:
+        tasks = [r for r in registry if r["dataset"] == name and r["role"] == "train"]
+        present = [t["task"] for t in tasks if t["task"] in catalog["tasks"]]
+        examples = sum(sum(catalog["tasks"][t]["examples"].values()) for t in present)
+        tokens = sum(stats[t]["tokens"] for t in present if stats and t in stats)
+        if present:
+            status = "measured"
+        elif tasks:
+            status = "registered (not in this collection)"
+        else:
+            status = "no converter yet"
+        rows.append({
+            "dataset": name, "citation": citation, "capability": capability, "paper formats": formats,
+            "our tasks": len(tasks), "our kinds": ", ".join(sorted({t["kind"] for t in tasks})) or "-",
+            "examples": examples if present else None, "tokens": tokens if present and stats else None,
+            "status": status,
+        })  # fmt: skip
+    return pd.DataFrame(rows)
