@@ -292,6 +292,47 @@ CASES = {
 }
 
 
+def _prm(finish, steps):
+    q = {
+        "problem": "What is 2+3?",
+        "ground_truth_solution": "2+3 = 5. The answer is 5.",
+        "ground_truth_answer": "5",
+    }
+    return {"question": q, "label": {"steps": steps, "finish_reason": finish}}
+
+
+_GOOD_STEP = {
+    "completions": [{"text": "2+3 = 5.", "rating": 1}],
+    "chosen_completion": 0,
+    "human_completion": None,
+}
+_BAD_STEP = {
+    "completions": [{"text": "2+3 = 6.", "rating": -1}],
+    "chosen_completion": None,
+    "human_completion": None,
+}
+CASES.update({
+    "mocha_answer_correctness": (
+        [{"constituent_dataset": "narrativeqa", "id": "m1", "context": "Ann sailed home.", "question": "Where did Ann go?",
+          "reference": "home", "candidate": "to her house", "score": 4.4}],
+        ["4"], {}, [],
+    ),
+    "faithdial_faithfulness": (
+        [{"dialog_idx": 1, "history": ["I like jazz."], "knowledge": "Jazz began in New Orleans.",
+          "original_response": "I love jazz, I play it every night!", "response": "Jazz began in New Orleans.",
+          "BEGIN": ["Hallucination"], "VRM": []},
+         {"dialog_idx": 2, "history": ["Hi"], "knowledge": "K.", "original_response": None, "response": "r",
+          "BEGIN": [], "VRM": []}],
+        ["No"], {"no original response to judge": 1}, [],
+    ),
+    "prm800k_solution_correctness": (
+        [_prm("found_error", [_BAD_STEP]), _prm("solution", [_GOOD_STEP]), _prm("give_up", [])],
+        ["2+3 = 5. The answer is 5.", "2+3 = 5."], {}, [],
+    ),
+    "prm800k_solution_writing": ([_prm("solution", [_GOOD_STEP])], ["2+3 = 5. The answer is 5."], {}, []),
+})  # fmt: skip
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_converter_on_published_schema(tmp_path, name):
     rows, labels, filtered, bad_fields = CASES[name]

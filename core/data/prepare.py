@@ -70,7 +70,7 @@ def _units(task: TaskSpec, files: Sequence[Path], root: Path, quarantine: list[d
             if task.group_by is None:
                 yield where, row
                 continue
-            key = row.get(task.group_by)
+            key = _dotted(row, task.group_by)
             if not isinstance(key, str) or not key.strip():
                 err = f"field '{task.group_by}': needed to group rows, got {key!r}"
                 quarantine.append({"task": task.name, "where": where, "field": task.group_by, "error": err})
@@ -79,6 +79,14 @@ def _units(task: TaskSpec, files: Sequence[Path], root: Path, quarantine: list[d
             first.setdefault(key, where)
     for key, rows in groups.items():
         yield first[key], {"rows": rows}
+
+
+def _dotted(row: dict, path: str):
+    """``row["a"]["b"]`` for ``path`` 'a.b' (None where a level is missing)."""
+    value = row
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _record(task: TaskSpec, ex, split: str, where: str) -> Record:

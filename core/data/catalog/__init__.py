@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
-from core.data.catalog import coding, factuality, heldout, instruction, quality, safety
+from core.data.catalog import coding, factuality, heldout, instruction, math, quality, safety
 from core.data.catalog.spec import Example, Local, RowError, Skip, Source, TaskSpec
 
 CATALOG: tuple[TaskSpec, ...] = (
     *quality.TASKS,
     *factuality.TASKS,
+    *math.TASKS,
     *safety.TASKS,
     *coding.TASKS,
     *instruction.TASKS,

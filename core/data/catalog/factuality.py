@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.data.catalog.fields import choice, ident, literal, number, stable_id, text
-from core.data.catalog.spec import Example, Local, RowError, Source, TaskSpec
+from core.data.catalog.spec import Example, Local, RowError, Skip, Source, TaskSpec
 
 YES_NO = ("Yes", "No")
 
@@ -371,4 +371,82 @@ WIKIBIO = TaskSpec(
     license="CC-BY-SA-3.0", convert=_wikibio,
 )  # fmt: skip
 
-TASKS = (BEGIN, DIALFACT, Q2, QAGS, HALUEVAL, MNLI, QQP, PAWS, STSB, ESNLI, ESNLI_EXPLAIN, VITAMINC, WIKIBIO)
+
+def _mocha(row, task):
+    score = number(row, "score")
+    if not 1.0 <= score <= 5.0:
+        raise RowError("score", f"{score} is outside [1, 5]")
+    context = (("passage", text(row, "context")), ("question", text(row, "question")),
+               ("reference answer", text(row, "reference")), ("candidate answer", text(row, "candidate")))  # fmt: skip
+    yield Example(
+        ident(row, "id"),
+        context,
+        (("rating", str(int(score + 0.5))),),
+        {"source": row.get("constituent_dataset")},
+    )
+
+
+MOCHA = TaskSpec(
+    name="mocha_answer_correctness", dataset="MOCHA", citation="Chen et al. 2020", capability="factuality",
+    kind="pointwise", title="How correct is the candidate answer?",
+    description="Read the passage, the question and the reference answer. Rate from 1 to 5 how correct the "
+    "candidate answer is: 1 means wrong, 5 means it means the same as the reference answer; a candidate may be "
+    "worded differently and still be fully correct.",
+    label_space=("1", "2", "3", "4", "5"), source=Source("hub", "allenai/mocha", splits=("train",)),
+    license="CC-BY-SA-4.0", convert=_mocha,
+)  # fmt: skip
+
+_BEGIN_FAITHFUL = {"Entailment"}
+_BEGIN_UNFAITHFUL = {"Hallucination", "Partial Hallucination"}
+
+
+def _faithdial(row, task):
+    original = row.get("original_response")
+    if not isinstance(original, str) or not original.strip():
+        raise Skip("no original response to judge")
+    tags = row.get("BEGIN")
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise RowError("BEGIN", "expected a list of BEGIN labels")
+    if set(tags) & _BEGIN_UNFAITHFUL:
+        label = "No"
+    elif set(tags) & _BEGIN_FAITHFUL:
+        label = "Yes"
+    else:
+        raise Skip("generic or uncooperative response")
+    history = row.get("history")
+    if not isinstance(history, list):
+        raise RowError("history", "expected a list of turns")
+    context = (("knowledge", text(row, "knowledge")), ("conversation", "\n".join(h.strip() for h in history)),
+               ("response", original.strip()))  # fmt: skip
+    yield Example(
+        f"{ident(row, 'dialog_idx')}-{stable_id(original)}", context, (("answer", label),), {"begin": tags}
+    )
+
+
+FAITHDIAL = TaskSpec(
+    name="faithdial_faithfulness", dataset="FaithDial", citation="Dziri et al. 2022a", capability="factuality",
+    kind="classification", title="Is the information-seeking dialogue response faithful to the knowledge?",
+    description="A wizard answers the last turn of the conversation using the knowledge snippet. Answer 'Yes' if "
+    "everything the response states is supported by the knowledge, and 'No' if it adds or changes information "
+    "the knowledge does not support (including personal claims a system cannot have).",
+    label_space=("Yes", "No"), source=Source("hub", "McGill-NLP/FaithDial", splits=("train",)), license="MIT",
+    convert=_faithdial, notes="Judges the original Wizard-of-Wikipedia responses with their BEGIN labels.",
+)  # fmt: skip
+
+TASKS = (
+    MOCHA,
+    FAITHDIAL,
+    BEGIN,
+    DIALFACT,
+    Q2,
+    QAGS,
+    HALUEVAL,
+    MNLI,
+    QQP,
+    PAWS,
+    STSB,
+    ESNLI,
+    ESNLI_EXPLAIN,
+    VITAMINC,
+    WIKIBIO,
+)
