@@ -312,6 +312,14 @@ _BAD_STEP = {
     "human_completion": None,
 }
 CASES.update({
+    "ragtruth_hallucination": (
+        [{"source_id": "s1", "task_type": "Summary", "source": "CNN/DM", "source_info": "Ann won.", "prompt": "Summarize: Ann won."},
+         {"id": "r1", "source_id": "s1", "model": "m", "labels": [{"start": 0, "end": 3, "text": "Bob", "label_type": "x"}],
+          "split": "train", "quality": "good", "response": "Bob won."},
+         {"id": "r2", "source_id": "s1", "model": "m", "labels": [], "split": "train", "response": "Ann won."},
+         {"id": "r3", "source_id": "s1", "model": "m", "labels": [], "split": "test", "response": "Ann won!"}],
+        ["Yes", "No"], {"the authors' test split": 1}, [],
+    ),
     "mocha_answer_correctness": (
         [{"constituent_dataset": "narrativeqa", "id": "m1", "context": "Ann sailed home.", "question": "Where did Ann go?",
           "reference": "home", "candidate": "to her house", "score": 4.4}],
@@ -327,7 +335,7 @@ CASES.update({
     ),
     "prm800k_solution_correctness": (
         [_prm("found_error", [_BAD_STEP]), _prm("solution", [_GOOD_STEP]), _prm("give_up", [])],
-        ["2+3 = 5. The answer is 5.", "2+3 = 5."], {}, [],
+        ["2+3 = 5. The answer is 5.", "2+3 = 5."], {"labeller gave no verdict on the solution": 1}, [],
     ),
     "prm800k_solution_writing": ([_prm("solution", [_GOOD_STEP])], ["2+3 = 5. The answer is 5."], {}, []),
 })  # fmt: skip

@@ -47,6 +47,9 @@ def convert_task(
             quarantine.append({"task": task.name, "where": where, "field": err.field, "error": str(err)})
             continue
         for ex in examples:
+            if isinstance(ex, Skip):  # grouped converters report left-out members one by one
+                filtered[ex.reason] += 1
+                continue
             if ex.id in first_seen:
                 quarantine.append({
                     "task": task.name, "where": where, "field": "id",

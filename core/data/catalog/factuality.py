@@ -433,9 +433,44 @@ FAITHDIAL = TaskSpec(
     convert=_faithdial, notes="Judges the original Wizard-of-Wikipedia responses with their BEGIN labels.",
 )  # fmt: skip
 
+
+def _ragtruth(group, task):
+    sources = [r for r in group["rows"] if "prompt" in r]
+    responses = [r for r in group["rows"] if "response" in r]
+    if len(sources) != 1:
+        raise RowError("source_id", f"expected one source_info row for the responses, found {len(sources)}")
+    prompt = text(sources[0], "prompt")
+    for row in responses:
+        if row.get("split") != "train":
+            yield Skip("the authors' test split")
+            continue
+        labels = row.get("labels")
+        if not isinstance(labels, list):
+            raise RowError("labels", "expected a list of hallucination spans")
+        spans = [span for span in labels if isinstance(span, dict) and not span.get("implicit_true")]
+        context = (("task given to the model", prompt), ("response", text(row, "response")))
+        yield Example(ident(row, "id"), context, (("answer", "Yes" if spans else "No"),),
+                      {"task_type": sources[0].get("task_type"), "model": row.get("model")})  # fmt: skip
+
+
+RAGTRUTH = TaskSpec(
+    name="ragtruth_hallucination", dataset="RAGTruth", citation="Wu et al. 2023a", capability="factuality",
+    kind="classification", title="Does the retrieval-augmented response contain hallucinations?",
+    description="A model was given the task below together with retrieved content (passages, structured data or "
+    "an article) and wrote the response. Answer 'Yes' if the response states anything that conflicts with, or is "
+    "not supported by, the given content, and 'No' if it is fully grounded in it.",
+    label_space=("Yes", "No"),
+    source=Source("github", "ParticleMedia/RAGTruth", files=("dataset/source_info.jsonl", "dataset/response.jsonl")),
+    license="MIT", convert=_ragtruth, group_by="source_id",
+    notes="Responses of the authors' train split only; spans marked implicit_true are not hallucinations. "
+    "LLM-AggreFact's later versions include RAGTruth's test split, which FLAMe's 10-dataset version does not.",
+)  # fmt: skip
+
+
 TASKS = (
     MOCHA,
     FAITHDIAL,
+    RAGTRUTH,
     BEGIN,
     DIALFACT,
     Q2,

@@ -43,22 +43,27 @@ def _steps(row) -> tuple[list[str], bool]:
 
 
 def _solutions(rows):
-    correct, wrong = [], []
+    """Distinct correct and incorrect solutions, and how many labelled lines gave no verdict (the labeller gave
+    up or flagged the problem)."""
+    correct, wrong, no_verdict = [], [], 0
     for row in rows:
         finish = (row.get("label") or {}).get("finish_reason")
         if finish not in ("solution", "found_error"):
-            continue  # gave up, or flagged the problem: no verdict on the solution
+            no_verdict += 1
+            continue
         steps, ok = _steps(row)
         (correct if ok else wrong).append("\n".join(steps))
-    return list(dict.fromkeys(correct)), list(dict.fromkeys(wrong))
+    return list(dict.fromkeys(correct)), list(dict.fromkeys(wrong)), no_verdict
 
 
 def _prm_pairs(group, task):
     question = group["rows"][0].get("question") or {}
     problem, human = text(question, "problem"), text(question, "ground_truth_solution", allow_empty=True)
-    correct, wrong = _solutions(group["rows"])
+    correct, wrong, no_verdict = _solutions(group["rows"])
     if not wrong:
         raise Skip("no incorrect solution to compare")
+    for _ in range(no_verdict):
+        yield Skip("labeller gave no verdict on the solution")
     for i, bad in enumerate(wrong):
         for kind, good in (("human", human), ("model", correct[i] if i < len(correct) else "")):
             if not good:

@@ -25,7 +25,8 @@ class RowError(ValueError):
 
 class Skip(Exception):  # noqa: N818 - a decision, not an error
     """A well-formed row the task's definition leaves out (a tie, a subset the paper does not use); counted
-    per reason in ``catalog.json``, never dropped silently."""
+    per reason in ``catalog.json``, never dropped silently. Raised for a whole row or group, or yielded by a
+    grouped converter for one member of its group."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
