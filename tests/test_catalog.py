@@ -261,3 +261,13 @@ def test_real_mini_converts_every_staged_file_with_manifest_counts(tmp_path):
         assert sum(catalog["tasks"][t.name]["examples"].values()) == t.local.expected, t.name
     assert catalog["suites"]["rewardbench"]["examples"] == 419
     assert catalog["suites"]["aggrefact"]["subsets"] == {"WiCE": 358}
+
+
+def test_every_training_task_names_a_table7_row():
+    rows = {
+        r[0]
+        for r in json.loads((ROOT / "data/paper_tables/paper.json").read_text())["table7_datasets"]["rows"]
+    }
+    assert len(rows) == 55
+    unknown = sorted({t.dataset for t in CATALOG if t.role == "train"} - rows)
+    assert not unknown, unknown

@@ -312,6 +312,11 @@ _BAD_STEP = {
     "human_completion": None,
 }
 CASES.update({
+    "coffee_bug_fix": (
+        [{"problem_id": "1000", "description": "Print A+B.", "input_format": "Two integers.", "output_format": "One integer.",
+          "wrong_code": "print(a-b)", "correct_code": "print(a+b)", "feedback": "Use + not -.", "language": "python"}],
+        ["print(a+b)"], {}, [],
+    ),
     "ragtruth_hallucination": (
         [{"source_id": "s1", "task_type": "Summary", "source": "CNN/DM", "source_info": "Ann won.", "prompt": "Summarize: Ann won."},
          {"id": "r1", "source_id": "s1", "model": "m", "labels": [{"start": 0, "end": 3, "text": "Bob", "label_type": "x"}],

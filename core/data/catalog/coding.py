@@ -83,4 +83,30 @@ CODE_CONTESTS = TaskSpec(
     convert=_code_contests,
 )  # fmt: skip
 
-TASKS = (COMMITPACK, COMMITPACK_BUGS, CODE_CONTESTS)
+
+def _coffee(row, task):
+    problem = "\n".join(
+        part for part in (text(row, "description"), text(row, "input_format", allow_empty=True),
+                          text(row, "output_format", allow_empty=True)) if part
+    )  # fmt: skip
+    right, wrong = text(row, "correct_code"), text(row, "wrong_code")
+    key = f"{ident(row, 'problem_id')}-{stable_id(right, wrong)}"
+    fields, label = pair(task.name, key, right, wrong)
+    context = (
+        ("problem", problem),
+        ("language", text(row, "language", allow_empty=True) or "unknown"),
+        *fields,
+    )
+    yield Example(key, context, (("choice", label),))
+
+
+COFFEE = TaskSpec(
+    name="coffee_bug_fix", dataset="COFFEE", citation="Moon et al. 2023", capability="coding", kind="pairwise",
+    title="Which program correctly solves the problem?",
+    description="Two submissions to the same programming problem follow; one has a bug that a reviewer found and "
+    "the other is its corrected version. Choose 'A' or 'B': the submission that solves the problem correctly.",
+    label_space=AB, source=Source("hub", "DLI-Lab/COFFEE-Dataset", splits=("train",)), license="See the dataset card",
+    convert=_coffee,
+)  # fmt: skip
+
+TASKS = (COMMITPACK, COMMITPACK_BUGS, CODE_CONTESTS, COFFEE)
