@@ -312,6 +312,15 @@ _BAD_STEP = {
     "human_completion": None,
 }
 CASES.update({
+    "frank_factuality": (
+        [{"hash": "h1", "model_name": "bart", "article": "Ann won the race.", "summary": "Ann won. Bob lost.",
+          "split": "test", "summary_sentences": ["Ann won.", "Bob lost."],
+          "summary_sentences_annotations": [{"a0": ["NoE"], "a1": ["NoE"], "a2": ["EntE"]},
+                                            {"a0": ["OutE"], "a1": ["OutE"], "a2": ["NoE"]}]},
+         {"hash": "h2", "model_name": "bart", "article": "Ann won the race.", "summary": "Ann won.", "split": "test",
+          "summary_sentences": ["Ann won."], "summary_sentences_annotations": [{"a0": ["NoE"], "a1": ["NoE"], "a2": ["NoE"]}]}],
+        ["No", "Yes"], {}, [],
+    ),
     "coffee_bug_fix": (
         [{"problem_id": "1000", "description": "Print A+B.", "input_format": "Two integers.", "output_format": "One integer.",
           "wrong_code": "print(a-b)", "correct_code": "print(a+b)", "feedback": "Use + not -.", "language": "python"}],

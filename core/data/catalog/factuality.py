@@ -467,10 +467,45 @@ RAGTRUTH = TaskSpec(
 )  # fmt: skip
 
 
+def _frank(row, task):
+    sentences, annotations = row.get("summary_sentences"), row.get("summary_sentences_annotations")
+    if (
+        not isinstance(sentences, list)
+        or not isinstance(annotations, list)
+        or len(sentences) != len(annotations)
+    ):
+        raise RowError("summary_sentences_annotations", "expected one annotation per summary sentence")
+    consistent = []
+    for i, votes in enumerate(annotations):
+        if not isinstance(votes, dict) or not votes:
+            raise RowError("summary_sentences_annotations", f"sentence {i}: expected annotators' error lists")
+        no_error = sum(1 for errors in votes.values() if isinstance(errors, list) and "NoE" in errors)
+        consistent.append(2 * no_error > len(votes))  # a majority of annotators found no error
+    context = (("article", text(row, "article")), ("summary", text(row, "summary")))
+    key = f"{ident(row, 'hash')}-{ident(row, 'model_name')}"
+    yield Example(
+        key, context, (("answer", "Yes" if all(consistent) else "No"),), {"split": row.get("split")}
+    )
+
+
+FRANK = TaskSpec(
+    name="frank_factuality", dataset="FRANK", citation="Pagnoni et al. 2021", capability="factuality",
+    kind="classification", title="Is the summary free of factual errors?",
+    description="Read the news article and the machine-written summary. Answer 'Yes' if no sentence of the "
+    "summary contains a factual error with respect to the article (wrong relation, entity, circumstance, "
+    "coreference, discourse link, or content not in the article), and 'No' otherwise.",
+    label_space=("Yes", "No"),
+    source=Source("github", "artidoro/frank", files=("data/human_annotations_sentence.json",)),
+    license="MIT", convert=_frank,
+    notes="A sentence counts as consistent when most of its three annotators marked no error (NoE).",
+)  # fmt: skip
+
+
 TASKS = (
     MOCHA,
     FAITHDIAL,
     RAGTRUTH,
+    FRANK,
     BEGIN,
     DIALFACT,
     Q2,
