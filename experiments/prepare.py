@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from core.data.catalog import CATALOG
-from core.data.download import raw_files
+from core.data.download import document_files, raw_files
 from core.data.prepare import prepare, real_mini_files
 from core.data.synth.build import build
 from experiments.common import DATA_DIR, load_params, parser
@@ -37,6 +37,7 @@ def main() -> None:
     if c.name == "synth":
         catalog = build(params.synth, params.seed, args.out)
     else:
+        documents = None
         if c.name == "real-mini":
             tasks = [t for t in CATALOG if t.local is not None]
             root = Path(c.real_dir)
@@ -44,9 +45,10 @@ def main() -> None:
         else:
             tasks, root = [t for t in CATALOG if t.role == "train"], Path(c.raw_dir)
             files = {t.name: raw_files(t, root) for t in tasks}
+            documents = {t.name: document_files(t, root) for t in tasks if t.documents}
         catalog = prepare(
             c.name, tasks, files, root, args.out, seed=params.seed, validation_fraction=c.validation_fraction,
-            max_quarantine=c.max_quarantine, progress=not args.no_progress,
+            max_quarantine=c.max_quarantine, progress=not args.no_progress, documents=documents,
         )  # fmt: skip
     (args.out / "registry.json").write_text(json.dumps(registry(), indent=2) + "\n")
     n = sum(sum(t["examples"].values()) for t in catalog["tasks"].values())

@@ -11,7 +11,7 @@ import pytest
 
 from core.data.catalog import CATALOG, REAL_MINI_EXCLUDED, get
 from core.data.catalog.readers import read_rows
-from core.data.download import download, raw_files
+from core.data.download import document_files, download, raw_files
 from core.data.prepare import QuarantineError, convert_task, prepare, real_mini_files
 from core.data.schema import read_jsonl, validate
 
@@ -210,13 +210,14 @@ def test_download_places_files_where_prepare_reads_them(tmp_path):
         calls.append((source.repo, path))
         out.write_text("model_name\tdata_source\tknowledge\tmessage\tresponse\tbegin_label\n")
 
-    tasks = [get("hh_rlhf_harmlessness"), get("begin_attribution")]
+    tasks = [get("hh_rlhf_harmlessness"), get("begin_attribution"), get("xsum_hallucination_explanation")]
     fetched = download(tasks, tmp_path, fetch_hub=hub, fetch_github=github)
     assert ("Anthropic/hh-rlhf", "harmless-base", "test") in calls
-    assert set(fetched) == {f for t in tasks for f in raw_files(t, tmp_path)}
+    assert ("EdinburghNLP/xsum", None, "test") in calls  # the articles XSum Hallucination joins in
+    assert set(fetched) == {f for t in tasks for f in raw_files(t, tmp_path) + document_files(t, tmp_path)}
     assert not list(tmp_path.rglob("*.partial"))
     assert download(tasks, tmp_path, fetch_hub=hub, fetch_github=github) == []  # nothing fetched twice
-    records, bad = convert_task(tasks[0], raw_files(tasks[0], tmp_path), tmp_path)
+    records, bad = convert_task(tasks[0], raw_files(tasks[0], tmp_path), tmp_path)  # hh-rlhf
     # the fake hub served the same pair for both splits: the second copy is quarantined as a duplicate
     assert (
         len(records) == 1

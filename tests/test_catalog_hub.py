@@ -403,6 +403,7 @@ def test_every_training_task_has_a_fixture():
         "hh_rlhf_red_teaming",
         "beavertails_helpfulness",
         "beavertails_harmlessness",
+        "xsum_hallucination_explanation",  # its own test below (joins documents)
     }  # tests/test_catalog.py
     shared = {"helpsteer_", "summeval_", "esnli_", "commitpack_"}  # one fixture covers a family's converter
     missing = [
@@ -411,3 +412,36 @@ def test_every_training_task_has_a_fixture():
         if t.role == "train" and t.name not in fixtures and not any(t.name.startswith(p) for p in shared)
     ]
     assert not missing, missing
+
+
+def test_xsum_hallucination_joins_the_article_and_merges_annotators(tmp_path):
+    summary = "Ann Lee, 34, won the race in Paris."
+    rows = [
+        {"bbcid": 7, "system": "BERTS2S", "summary": summary, "hallucination_type": 1, "hallucinated_span_start": 9,
+         "hallucinated_span_end": 11, "worker_id": "w1"},
+        {"bbcid": 7, "system": "BERTS2S", "summary": summary, "hallucination_type": 0, "hallucinated_span_start": 28,
+         "hallucinated_span_end": 34, "worker_id": "w2"},
+        {"bbcid": 8, "system": "TConvS2S", "summary": "Bob spoke.", "hallucination_type": 0,
+         "hallucinated_span_start": -1, "hallucinated_span_end": -1, "worker_id": "w1"},
+        {"bbcid": 9, "system": "PtGen", "summary": "Nobody.", "hallucination_type": 0, "hallucinated_span_start": -1,
+         "hallucinated_span_end": -1, "worker_id": "w1"},
+    ]  # fmt: skip
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    docs = tmp_path / "test.jsonl"
+    docs.write_text("".join(json.dumps(d) + "\n" for d in (
+        {"id": "7", "document": "Ann Lee won the race in London.", "summary": "-"},
+        {"id": "8", "document": "Bob spoke at length.", "summary": "-"},
+        {"id": "1", "document": "unrelated", "summary": "-"},
+    )))  # fmt: skip
+    task = get("xsum_hallucination_explanation")
+    records, bad = convert_task(task, [data], tmp_path, Counter(), [docs])
+    assert [r.label for r in records] == ["Yes", "No"]
+    assert records[0].field("article") == "Ann Lee won the race in London."
+    assert (
+        dict(records[0].target)["explanation"]
+        == "Unsupported by the article: '34' (extrinsic); 'Paris' (intrinsic)."
+    )
+    assert [b["field"] for b in bad] == ["bbcid"] and "no XSum article with id 9" in bad[0]["error"]
+    with pytest.raises(FileNotFoundError, match="joins documents from EdinburghNLP/xsum"):
+        convert_task(task, [data], tmp_path)

@@ -15,14 +15,22 @@ from core.data.catalog import TaskSpec
 from core.data.catalog.spec import Source
 
 
+def source_files(source: Source, raw_dir: Path) -> list[Path]:
+    """Where ``download`` puts a source's raw files (and ``prepare`` reads them)."""
+    base = raw_dir / source.key
+    if source.kind == "github":
+        return [base / f for f in source.files]
+    if source.configs:
+        return [base / c / f"{split}.jsonl" for c in source.configs for split in source.splits]
+    return [base / f"{split}.jsonl" for split in source.splits]
+
+
 def raw_files(task: TaskSpec, raw_dir: Path) -> list[Path]:
-    """Where ``download`` puts a task's raw files (and ``prepare`` reads them)."""
-    base = raw_dir / task.source.key
-    if task.source.kind == "github":
-        return [base / f for f in task.source.files]
-    if task.source.configs:
-        return [base / c / f"{split}.jsonl" for c in task.source.configs for split in task.source.splits]
-    return [base / f"{split}.jsonl" for split in task.source.splits]
+    return source_files(task.source, raw_dir)
+
+
+def document_files(task: TaskSpec, raw_dir: Path) -> list[Path]:
+    return source_files(task.documents.source, raw_dir) if task.documents else []
 
 
 def _hub(source: Source, split: str, out: Path) -> None:
@@ -50,17 +58,18 @@ def download(
     """Fetch every file the tasks need that is not already present; returns the files fetched. A partial
     download is never left behind under the final name."""
     fetched = []
-    for task in tasks:
-        for target in raw_files(task, raw_dir):
+    sources = [t.source for t in tasks] + [t.documents.source for t in tasks if t.documents]
+    for source in dict.fromkeys(sources):
+        for target in source_files(source, raw_dir):
             if target.exists():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_name(target.name + ".partial")
-            if task.source.kind == "hub":
-                config = target.parent.name if task.source.configs else task.source.config
-                fetch_hub(task.source, config, target.name.removesuffix(".jsonl"), partial)
+            if source.kind == "hub":
+                config = target.parent.name if source.configs else source.config
+                fetch_hub(source, config, target.name.removesuffix(".jsonl"), partial)
             else:
-                fetch_github(task.source, target.relative_to(raw_dir / task.source.key).as_posix(), partial)
+                fetch_github(source, target.relative_to(raw_dir / source.key).as_posix(), partial)
             partial.rename(target)
             fetched.append(target)
     return fetched

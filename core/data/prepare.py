@@ -27,17 +27,22 @@ class QuarantineError(RuntimeError):
 
 
 def convert_task(
-    task: TaskSpec, files: Sequence[Path], root: Path, filtered: Counter | None = None
+    task: TaskSpec,
+    files: Sequence[Path],
+    root: Path,
+    filtered: Counter | None = None,
+    document_files: Sequence[Path] = (),
 ) -> tuple[list[Record], list[dict]]:
     """Records (split ``test`` for evaluation tasks, ``train`` otherwise) and quarantined rows of one task;
     ``root`` is what file names in the quarantine are relative to; rows the task's definition leaves out
-    are counted by reason in ``filtered``."""
+    are counted by reason in ``filtered``; ``document_files`` hold the texts a task joins in."""
     records: list[Record] = []
     quarantine: list[dict] = []
     filtered = filtered if filtered is not None else Counter()
     first_seen: dict[str, str] = {}
     split = "test" if task.role == "eval" else "train"
-    for where, unit in _units(task, files, root, quarantine):
+    documents = _documents(task, files, document_files)
+    for where, unit in _units(task, files, root, quarantine, documents):
         try:
             examples = list(task.convert(unit, task))
         except Skip as skip:
@@ -61,8 +66,30 @@ def convert_task(
     return records, quarantine
 
 
-def _units(task: TaskSpec, files: Sequence[Path], root: Path, quarantine: list[dict]):
-    """``(where, row)`` with ``__file__`` set, or for grouped tasks ``(where of first row, {"rows": [...]})``."""
+def _documents(
+    task: TaskSpec, files: Sequence[Path], document_files: Sequence[Path]
+) -> dict[str, str] | None:
+    """The joined texts the task's rows point at (only those: a corpus like XSum is large)."""
+    if task.documents is None:
+        return None
+    spec = task.documents
+    if not document_files:
+        raise FileNotFoundError(
+            f"task '{task.name}' joins documents from {spec.source.repo}, but none were given"
+        )
+    needed = {str(row.get(spec.row_key)) for path in files for _, row in read_rows(path)}
+    out = {}
+    for path in document_files:
+        for _, row in read_rows(path):
+            key = str(row.get(spec.key))
+            if key in needed and isinstance(row.get(spec.text), str):
+                out[key] = row[spec.text]
+    return out
+
+
+def _units(task: TaskSpec, files: Sequence[Path], root: Path, quarantine: list[dict], documents=None):
+    """``(where, row)`` with ``__file__`` (and ``__document__``) set, or for grouped tasks
+    ``(where of first row, {"rows": [...]})``."""
     groups: dict[str, list[dict]] = {}
     first: dict[str, str] = {}
     for path in files:
@@ -70,10 +97,13 @@ def _units(task: TaskSpec, files: Sequence[Path], root: Path, quarantine: list[d
         for where, row in read_rows(path):
             where = where.replace(str(path), rel, 1)
             row = {**row, "__file__": rel}
+            if documents is not None:
+                row["__document__"] = documents.get(str(row.get(task.documents.row_key)))
             if task.group_by is None:
                 yield where, row
                 continue
             key = _dotted(row, task.group_by)
+            key = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
             if not isinstance(key, str) or not key.strip():
                 err = f"field '{task.group_by}': needed to group rows, got {key!r}"
                 quarantine.append({"task": task.name, "where": where, "field": task.group_by, "error": err})
@@ -131,6 +161,7 @@ def prepare(
     validation_fraction: float,
     max_quarantine: float,
     progress: bool = True,
+    documents: dict[str, list[Path]] | None = None,
 ) -> dict:
     """Convert ``tasks`` (their raw ``files``) into ``out_dir``; returns the catalog written there."""
     catalog = {"collection": name, "tasks": {}, "suites": {}, "quarantine": {}}
@@ -138,7 +169,9 @@ def prepare(
     quarantined: list[dict] = []
     for task in progress_bar(tasks, desc=f"prepare {name}", disable=not progress):
         filtered: Counter = Counter()
-        records, bad = convert_task(task, files[task.name], root, filtered)
+        records, bad = convert_task(
+            task, files[task.name], root, filtered, (documents or {}).get(task.name, ())
+        )
         quarantined += bad
         total = len(records) + len(bad)
         share = len(bad) / total if total else 0.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.data.catalog.fields import choice, ident, literal, number, stable_id, text
-from core.data.catalog.spec import Example, Local, RowError, Skip, Source, TaskSpec
+from core.data.catalog.spec import Documents, Example, Local, RowError, Skip, Source, TaskSpec
 
 YES_NO = ("Yes", "No")
 
@@ -501,11 +501,58 @@ FRANK = TaskSpec(
 )  # fmt: skip
 
 
+_XSUM_TYPES = {0: "intrinsic", 1: "extrinsic", "intrinsic": "intrinsic", "extrinsic": "extrinsic"}
+
+
+def _xsum_hallucination(group, task):
+    rows = group["rows"]
+    article = rows[0].get("__document__")
+    if not isinstance(article, str) or not article.strip():
+        raise RowError("bbcid", f"no XSum article with id {rows[0].get('bbcid')!r}")
+    summary = text(rows[0], "summary")
+    spans = {}
+    for row in rows:
+        start, end = row.get("hallucinated_span_start"), row.get("hallucinated_span_end")
+        if not (isinstance(start, int) and isinstance(end, int)) or start < 0 or end <= start:
+            continue  # this annotator marked no hallucinated span
+        if end > len(summary) + 1:
+            raise RowError(
+                "hallucinated_span_end", f"{end} lies beyond the summary ({len(summary)} characters)"
+            )
+        kind = choice(row, "hallucination_type", _XSUM_TYPES)
+        spans.setdefault((start, end), (summary[start:end].strip(), kind))
+    if spans:
+        listed = "; ".join(f"'{span}' ({kind})" for (_, _), (span, kind) in sorted(spans.items()) if span)
+        target = (("answer", "Yes"), ("explanation", f"Unsupported by the article: {listed}."))
+    else:
+        target = (("answer", "No"), ("explanation", "Every part of the summary is supported by the article."))
+    key = f"{ident(rows[0], 'bbcid')}-{ident(rows[0], 'system')}"
+    yield Example(
+        key, (("article", article.strip()), ("summary", summary)), target, {"annotators": len(rows)}
+    )
+
+
+XSUM_HALLUCINATION = TaskSpec(
+    name="xsum_hallucination_explanation", dataset="XSum Hallucination", citation="Maynez et al. 2020",
+    capability="factuality", kind="open_ended", title="Does the summary hallucinate? Point out where.",
+    description="Read the BBC article and its one-sentence summary. Answer 'Yes' if the summary contains "
+    "information not supported by the article (intrinsic: misrepresents the article; extrinsic: adds facts it "
+    "does not contain) or 'No' otherwise, then explain by quoting each unsupported span and its kind.",
+    label_space=None,
+    source=Source("hub", "google-research-datasets/xsum_factuality", config="xsum_faithfulness", splits=("train",)),
+    license="CC-BY-4.0 (annotations); XSum articles under their original terms", convert=_xsum_hallucination,
+    group_by="summary",
+    documents=Documents(Source("hub", "EdinburghNLP/xsum", splits=("test",)), key="id", text="document", row_key="bbcid"),
+    notes="All annotators' spans of one summary are merged; the article comes from XSum's test split by BBC id.",
+)  # fmt: skip
+
+
 TASKS = (
     MOCHA,
     FAITHDIAL,
     RAGTRUTH,
     FRANK,
+    XSUM_HALLUCINATION,
     BEGIN,
     DIALFACT,
     Q2,

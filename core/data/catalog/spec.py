@@ -56,6 +56,18 @@ class Source:
 
 
 @dataclasses.dataclass(frozen=True)
+class Documents:
+    """Texts the annotations point at but do not carry (the XSum articles of XSum Hallucination): the rows of
+    ``source`` whose ``key`` field equals a task row's ``row_key`` field give that row its ``text``, passed to
+    the converter as ``row["__document__"]``."""
+
+    source: Source
+    key: str
+    text: str
+    row_key: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Local:
     """The same files as staged under ``../shared/data/real/<folder>`` (the ``real-mini`` collection)."""
 
@@ -94,6 +106,7 @@ class TaskSpec:
     role: Literal["train", "eval"] = "train"
     local: Local | None = None
     group_by: str | None = None  # convert rows sharing this field's value together ({"rows": [...]})
+    documents: Documents | None = None  # texts joined into each row from a second source
     suite: str | None = None  # eval tasks: the benchmark suite they belong to
     subset: str | None = None  # eval tasks: the suite's subset / dataset name
     notes: str = ""
