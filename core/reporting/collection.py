@@ -16,15 +16,15 @@ from core.reporting.load import read_json
 
 
 def examples_by_kind(data_dir: str | Path) -> dict[str, tuple[str, str, str]]:
-    """``{kind: (task, inputs, target)}``: the first training record of the alphabetically first task of each
-    kind in the prepared collection."""
+    """``{kind: (task, inputs, target)}``: for the alphabetically first task of each kind in the prepared
+    collection, the training record with the shortest rendering among its first 50 (readable in a figure)."""
     catalog = read_json(Path(data_dir) / "catalog.json")
     out = {}
     for task, info in sorted(catalog["tasks"].items()):
         if info.get("role", "train") != "train" or info["kind"] in out:
             continue
-        record = load_task_split(data_dir, task, "train")[0]
-        out[info["kind"]] = (task, *render(record))
+        rendered = [render(r) for r in load_task_split(data_dir, task, "train")[:50]]
+        out[info["kind"]] = (task, *min(rendered, key=lambda pair: len(pair[0]) + len(pair[1])))
     return {k: out[k] for k in KINDS if k in out}
 
 
@@ -34,17 +34,16 @@ def _clip(text: str, width: int, lines: int) -> str:
 
 
 def plot_examples(examples: dict[str, tuple[str, str, str]], title: str, path: str | Path) -> None:
-    fig, axes = plt.subplots(1, len(examples), figsize=(5.2 * len(examples), 7.5))
-    for ax, (kind, (task, inputs, target)) in zip(
-        list(axes) if len(examples) > 1 else [axes], examples.items()
-    ):
+    """One panel per task type: the model's input in black, its target (EVALUATION lines) in red below it."""
+    height, size = 5.0, 7.0
+    fig, axes = plt.subplots(1, len(examples), figsize=(5.2 * len(examples), height), squeeze=False)
+    for ax, (kind, (task, inputs, target)) in zip(axes[0], examples.items()):
         ax.axis("off")
         ax.set_title(f"{kind}\n({task})", fontsize=10)
-        ax.text(
-            0, 1, _clip(inputs, 58, 34), va="top", family="monospace", fontsize=6.5, transform=ax.transAxes
-        )
-        ax.text(0, 0.02, _clip(target, 58, 4), va="bottom", family="monospace", fontsize=7, color="#b22222",
-                transform=ax.transAxes)  # fmt: skip
+        shown = ax.text(0, 1, _clip(inputs.rstrip(), 62, 28), va="top", family="monospace", fontsize=size,
+                        transform=ax.transAxes)  # fmt: skip
+        ax.annotate(_clip(target, 62, 5), xy=(0, 0), xycoords=shown, xytext=(0, -3), textcoords="offset points",
+                    va="top", family="monospace", fontsize=size, color="#b22222")  # fmt: skip
     fig.suptitle(title)
     fig.tight_layout()
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -392,7 +392,7 @@ MOCHA = TaskSpec(
     description="Read the passage, the question and the reference answer. Rate from 1 to 5 how correct the "
     "candidate answer is: 1 means wrong, 5 means it means the same as the reference answer; a candidate may be "
     "worded differently and still be fully correct.",
-    label_space=("1", "2", "3", "4", "5"), source=Source("hub", "allenai/mocha", splits=("train",)),
+    label_space=("1", "2", "3", "4", "5"), source=Source("hub", "anthonychen/mocha", splits=("train",)),
     license="CC-BY-SA-4.0", convert=_mocha,
 )  # fmt: skip
 
