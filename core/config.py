@@ -158,6 +158,8 @@ class TrainConfig:
 class EvalConfig:
     batch_size: int = 64
     orders: Literal["both", "single"] = "both"
+    scorer: Literal["loglik", "generate"] = "loglik"  # rank the label space, or generate and parse strictly
+    max_new_tokens: int = 1024  # generation scorer (paper: up to 1024 generated tokens)
     models: tuple[str, ...] = ("base", "flame", "flame_rm")
     suites: tuple[str, ...] = ("rewardbench", "aggrefact")
 

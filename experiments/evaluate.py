@@ -1,7 +1,8 @@
 """Stage ``eval@<model>-<suite>``: judge a suite with a trained model or a trivial control.
 
 ``--model`` takes a run name (``artifacts/models/<name>``), an exported model folder, or ``control:<name>``
-for the trivial judges (always_first, prefer_longer, prefer_shorter).
+for the trivial judges (always_first, prefer_longer, prefer_shorter). ``--scorer generate`` lets the model
+write its judgment (greedy, KV cache) and parses it strictly; parse failures count as wrong.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from pathlib import Path
 from core.data.collection import load_suite
 from core.data.tokenizer import Tokenizer
 from core.eval.harness import judge_rows, suite_metrics, write_results
-from core.eval.scoring import CONTROLS, LoglikScorer
+from core.eval.scoring import CONTROLS, GenerationScorer, LoglikScorer
 from core.training.checkpoint import load_model
 from experiments.common import DATA_DIR, EVAL, MODELS, TOKENIZER, load_params, parser
 
 
-def make_judge(model: str, params, progress: bool):
+def make_judge(model: str, params, progress: bool, scorer: str = "loglik"):
     if model.startswith("control:"):
         name = model.split(":", 1)[1]
         if name not in CONTROLS:
@@ -28,15 +29,14 @@ def make_judge(model: str, params, progress: bool):
         path = MODELS / model
     if not (path / "config.json").exists():
         raise SystemExit(f"no exported model named '{model}' (looked for {Path(model)} and {MODELS / model})")
-    scorer = LoglikScorer(
-        load_model(path),
-        Tokenizer.load(TOKENIZER),
-        params.data.max_input_tokens,
-        params.data.max_target_tokens,
-        params.eval.batch_size,
-        progress=progress,
-    )
-    return scorer, path.name
+    decoder, tok, e = load_model(path), Tokenizer.load(TOKENIZER), params.eval
+    if scorer == "generate":
+        judge = GenerationScorer(decoder, tok, params.data.max_input_tokens, e.max_new_tokens, e.batch_size,
+                                 progress=progress)  # fmt: skip
+    else:
+        judge = LoglikScorer(decoder, tok, params.data.max_input_tokens, params.data.max_target_tokens,
+                             e.batch_size, progress=progress)  # fmt: skip
+    return judge, path.name
 
 
 def main() -> None:
@@ -45,11 +45,12 @@ def main() -> None:
     p.add_argument("--suite", required=True)
     p.add_argument("--data", type=Path, default=DATA_DIR)
     p.add_argument("--out", type=Path)
+    p.add_argument("--scorer", choices=["loglik", "generate"], help="default: params eval.scorer")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args()
     params = load_params(args.params)
     records = load_suite(args.data, args.suite)
-    judge, name = make_judge(args.model, params, not args.no_progress)
+    judge, name = make_judge(args.model, params, not args.no_progress, args.scorer or params.eval.scorer)
     t0 = time.perf_counter()
     rows = judge_rows(judge, records, params.eval.orders, params.seed)
     metrics = suite_metrics(args.suite, rows, records)

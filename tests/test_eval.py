@@ -98,3 +98,77 @@ def test_loglik_scores_do_not_depend_on_batching(small_synth, small_tokenizer):
             assert a[k] == pytest.approx(b[k], abs=1e-4)
     rows = judge_rows(LoglikScorer(model, small_tokenizer, 224, 32, progress=False), records[:7])
     assert all(abs(sum(r["probs"].values()) - 1) < 1e-6 for r in rows)
+
+
+def test_generation_scorer_parses_strictly_and_is_batch_independent(
+    small_synth, small_tokenizer, monkeypatch
+):
+    from core.eval import scoring
+    from core.eval.harness import suite_metrics
+    from core.eval.scoring import GenerationScorer
+
+    out, _ = small_synth
+    records = read_jsonl(out / "suites" / "rewardbench.jsonl")[:6]
+    model = Decoder(preset("test", small_tokenizer.vocab_size), nnx.Rngs(params=1))
+    one = GenerationScorer(model, small_tokenizer, 224, 6, batch_size=1, progress=False)
+    many = GenerationScorer(model, small_tokenizer, 224, 6, batch_size=16, progress=False)
+    assert one(records) == many(records) and one.outputs == many.outputs  # padding never changes a judgment
+    # a random model writes no valid judgment: every row is wrong and the failure rate says why
+    rows = judge_rows(one, records)
+    assert all(r["pred"] is None and not r["correct"] and r["parse_error"] for r in rows)
+    metrics = suite_metrics("rewardbench", rows, records)
+    assert metrics["parse_failure_rate"] == 1.0 and metrics["overall"] == 0.0
+    assert metrics["order_consistency"] == 0.0
+
+    # a judge that always writes "choice: B": parsed, scored in both orders like any other judge
+    def always_b(_model, prompts, max_new_tokens, eos_id=None):
+        return [small_tokenizer.encode("choice: B") for _ in prompts]
+
+    monkeypatch.setattr(scoring, "greedy_generate", always_b)
+    rows = judge_rows(GenerationScorer(model, small_tokenizer, 224, 6, progress=False), records)
+    assert {r["pred"] for r in rows} == {"B"} and all(r["parse_error"] == "" for r in rows)
+    assert suite_metrics("rewardbench", rows, records)["parse_failure_rate"] == 0.0
+    assert sum(r["correct"] for r in rows) == len(records)  # B is right in exactly one order of each pair
+
+
+# Paper Table 3 (LLM-AggreFact): overall, then LLM-FactVerify, Wiki-FactVerify, Summarization, Long-form QA
+TABLE3 = {
+    "FLAMe-24B": (81.1, 82.3, 77.7, 85.3, 72.7),
+    "FLAMe-RM-24B": (80.8, 82.6, 77.2, 85.4, 70.9),
+    "FLAMe-Opt-RM-24B": (80.2, 77.6, 81.2, 84.7, 74.8),
+    "GPT-4-0125": (80.6, 79.6, 71.6, 85.3, 77.3),
+    "PaLM-2-24B": (54.8, 34.4, 28.9, 68.2, 71.7),
+}
+
+
+@pytest.mark.parametrize("model", sorted(TABLE3))
+def test_paper_table3_overall_is_the_mean_over_ten_datasets(model):
+    from core.eval.benchmarks import aggrefact_overall_from_use_cases
+
+    overall, *cols = TABLE3[model]
+    uses = dict(zip(("llm_factverify", "wiki_factverify", "summarization", "long_form_qa"), cols))
+    assert aggrefact_overall_from_use_cases(uses) == pytest.approx(overall, abs=0.05)
+    assert sum(cols) / 4 != pytest.approx(overall, abs=0.3)  # and not the mean of the four use-cases
+
+
+def test_benchmark_constants_match_the_official_files():
+    from core.eval.benchmarks import (
+        AGGREFACT_DATASETS,
+        REWARDBENCH_SUBSETS,
+        aggrefact_use_cases,
+        rewardbench_overall,
+    )
+
+    assert len(REWARDBENCH_SUBSETS) == 23 and len(AGGREFACT_DATASETS) == 10
+    counts = {s: n for s, (_, n) in REWARDBENCH_SUBSETS.items()}
+    coding = sum(n for s, (sec, n) in REWARDBENCH_SUBSETS.items() if sec == "coding")
+    assert counts["math-prm"] == coding == 984  # math weighs as much as all code in Reasoning
+    assert rewardbench_overall(
+        {"chat": 94.7, "chat_hard": 66.2, "safety": 88.5, "reasoning": 94.7}
+    ) == pytest.approx(86.0, abs=0.05)
+    with pytest.raises(ValueError, match="missing"):
+        rewardbench_overall({"chat": 1.0})
+    uses = aggrefact_use_cases({"ClaimVerify": 0.8, "FactCheck-GPT": 0.6, "WiCE": 0.5})
+    assert uses == {"llm_factverify": pytest.approx(0.7), "wiki_factverify": 0.5}
+    with pytest.raises(KeyError, match="not one of LLM-AggreFact"):
+        aggrefact_use_cases({"RAGTruth": 0.9})

@@ -43,22 +43,28 @@ def judge_rows(
         else:
             raise ValueError(f"orders must be 'both' or 'single', got {orders!r}")
     scores = judge([v for _, v, _ in variants])
+    outputs = getattr(judge, "outputs", None)  # a generating judge's texts and parse failures
     rows = []
-    for (orig, shown, order), sc in zip(variants, scores):
-        probs = _probs(sc)
-        pred = max(shown.label_space, key=lambda lab: (probs[lab], -shown.label_space.index(lab)))
-        rows.append(
-            {
-                "example_id": orig.example_id,
-                "subset": orig.meta.get("subset", orig.task),
-                "section": orig.meta.get("section", orig.task),
-                "order": order,
-                "gold": shown.label,
-                "pred": pred,
-                "correct": pred == shown.label,
-                "probs": probs,
-            }
+    for i, ((orig, shown, order), sc) in enumerate(zip(variants, scores)):
+        probs = _probs(sc) if sc else {}
+        pred = (
+            max(shown.label_space, key=lambda lab: (probs[lab], -shown.label_space.index(lab)))
+            if sc
+            else None
         )
+        row = {
+            "example_id": orig.example_id,
+            "subset": orig.meta.get("subset", orig.task),
+            "section": orig.meta.get("section", orig.task),
+            "order": order,
+            "gold": shown.label,
+            "pred": pred,
+            "correct": pred == shown.label,
+            "probs": probs,
+        }
+        if outputs is not None:
+            row["generated"], row["parse_error"] = outputs[i]
+        rows.append(row)
     return rows
 
 
@@ -83,6 +89,8 @@ def suite_metrics(suite: str, rows: Sequence[dict], records: Sequence[Record]) -
         out["subsets"] = subset_score
         out["metric"] = "balanced_accuracy"
     out["accuracy"] = M.accuracy(rows)
+    if any("parse_error" in r for r in rows):
+        out["parse_failure_rate"] = sum(bool(r.get("parse_error")) for r in rows) / len(rows)
     consistency = M.order_consistency(rows)
     if consistency is not None:
         out["order_consistency"] = consistency

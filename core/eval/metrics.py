@@ -34,7 +34,8 @@ def order_consistency(rows: Sequence[Mapping]) -> float | None:
     pairs = [v for v in by_id.values() if len(v) == 2]
     if not pairs:
         return None
-    return sum(v["AB"] != v["BA"] for v in pairs) / len(pairs)
+    # A in one order and B in the other pick the same response; an unparsed judgment (None) is never consistent
+    return sum(None not in (v["AB"], v["BA"]) and v["AB"] != v["BA"] for v in pairs) / len(pairs)
 
 
 def weighted_mean(values: Mapping[str, float], weights: Mapping[str, float]) -> float:

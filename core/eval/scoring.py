@@ -2,8 +2,9 @@
 
 ``LoglikScorer`` ranks labels by the model's log-likelihood of the target line (``choice: A`` ...): one
 forward pass per (record, label), padded into fixed-size batches and length buckets so results do not depend
-on how records are grouped. The controls are trivial judges that read only surface features; they show what
-a suite's surface cues alone are worth.
+on how records are grouped. ``GenerationScorer`` lets the model write its judgment (greedy, KV cache) and
+parses it strictly; an unparseable output scores no label at all. The controls are trivial judges that read
+only surface features; they show what a suite's surface cues alone are worth.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from core.data.features import encode_pair
 from core.data.formats import render_inputs, render_target
 from core.data.schema import PAIR_FIELDS, Record
 from core.data.tokenizer import Tokenizer
+from core.eval.parse import parse_decision
+from core.modeling.decode import greedy_generate
 from core.progress import progress_bar
 from core.training.loss import token_nll
 
@@ -99,6 +102,43 @@ class LoglikScorer:
             for row, k in enumerate(idx):
                 rec_i, label, _ = items[k]
                 out[rec_i][label] = float(lp[row])
+        return out
+
+
+class GenerationScorer:
+    """Greedy generation of the judgment, parsed strictly (:mod:`core.eval.parse`).
+
+    Returns the parsed label with probability 1, or no scores when the output does not parse (the harness
+    counts that as wrong). ``outputs`` holds the generated text and the parse failure reason of the last call,
+    aligned with its records. Left padding with real-token positions makes each record's generation
+    independent of its batch.
+    """
+
+    def __init__(self, model, tok: Tokenizer, max_input: int, max_new_tokens: int, batch_size: int = 16,
+                 progress: bool = True):  # fmt: skip
+        self.model, self.tok = model, tok
+        self.max_input, self.max_new_tokens = max_input, max_new_tokens
+        self.batch_size, self.progress = batch_size, progress
+        self.outputs: list[tuple[str, str]] = []
+
+    def __call__(self, records: Sequence[Record]) -> list[Scores]:
+        head = [self.tok.bos_id] if self.tok.bos_id is not None else []
+        prompts = [head + p[-(self.max_input - len(head)) :] for p in self.tok.encode_batch(
+            [render_inputs(r) for r in records])]  # fmt: skip
+        order = sorted(range(len(records)), key=lambda i: len(prompts[i]))
+        texts: list[str] = [""] * len(records)
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        for idx in progress_bar(batches, desc="generate", disable=not self.progress):
+            generated = greedy_generate(
+                self.model, [prompts[i] for i in idx], self.max_new_tokens, self.tok.eos_id
+            )
+            for i, ids in zip(idx, generated):
+                texts[i] = self.tok.decode(ids)
+        out, self.outputs = [], []
+        for r, text in zip(records, texts):
+            label, why = parse_decision(text, r.target[0][0], r.label_space)
+            out.append(_certain(r.label_space, label) if label else {})
+            self.outputs.append((text, why))
         return out
 
 

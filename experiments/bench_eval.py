@@ -1,0 +1,62 @@
+"""Benchmark the two scorers: judgments per second of log-likelihood ranking and of generation + strict
+parsing, on the same records and model (a trained run if given, else a random tiny model).
+
+    python -m experiments.bench_eval [--model flame] [--suite rewardbench] [--records 200]
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from flax import nnx
+
+from core.data.collection import load_suite
+from core.data.tokenizer import Tokenizer
+from core.eval.harness import judge_rows
+from core.eval.scoring import GenerationScorer, LoglikScorer
+from core.modeling import Decoder, preset
+from core.training.checkpoint import load_model
+from experiments.common import DATA_DIR, MODELS, TOKENIZER, load_params, parser
+
+
+def _timed(judge, records) -> tuple[float, list[dict]]:
+    judge(records[:8])  # compile for the first shapes
+    t = time.perf_counter()
+    rows = judge_rows(judge, records)
+    return len(rows) / (time.perf_counter() - t), rows
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--model", help="a run name or exported model folder (default: a random tiny model)")
+    p.add_argument("--suite", default="rewardbench")
+    p.add_argument("--records", type=int, default=200)
+    p.add_argument("--data", type=Path, default=DATA_DIR)
+    args = p.parse_args()
+    params = load_params(args.params)
+    tok = Tokenizer.load(TOKENIZER)
+    if args.model:
+        path = Path(args.model) if (Path(args.model) / "config.json").exists() else MODELS / args.model
+        model, name = load_model(path), path.name
+    else:
+        model, name = Decoder(preset("tiny", tok.vocab_size), nnx.Rngs(params=0)), "random tiny"
+    records = load_suite(args.data, args.suite)[: args.records]
+    d, e = params.data, params.eval
+    loglik = LoglikScorer(model, tok, d.max_input_tokens, d.max_target_tokens, e.batch_size, progress=False)
+    generate = GenerationScorer(
+        model, tok, d.max_input_tokens, e.max_new_tokens, e.batch_size, progress=False
+    )
+    result = {"model": name, "suite": args.suite, "records": len(records), "max_new_tokens": e.max_new_tokens}
+    for label, judge in (("loglik", loglik), ("generate", generate)):
+        rate, rows = _timed(judge, records)
+        result[f"{label}_judgments_per_s"] = round(rate, 1)
+        result[f"{label}_accuracy"] = round(sum(r["correct"] for r in rows) / len(rows), 4)
+    failures = [r for r in rows if r.get("parse_error")]
+    result["generate_parse_failure_rate"] = round(len(failures) / len(rows), 4)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
