@@ -76,6 +76,25 @@ def test_resumed_run_is_bitwise_identical(setup, tmp_path):
     assert other["completed"] and not params_equal(a, load_model(tmp_path / "other" / "model"))
 
 
+def test_a_complete_run_whose_outputs_were_deleted_rewrites_them(setup, tmp_path):
+    """DVC deletes a stage's outputs before rerunning it; the persisted checkpoint brings back the same ones."""
+    import shutil
+
+    first = _run(setup, tmp_path / "r", steps=6)
+    log = _log(tmp_path / "r")
+    model = load_model(tmp_path / "r" / "model")
+    shutil.rmtree(tmp_path / "r" / "logs")
+    shutil.rmtree(tmp_path / "r" / "model")
+    again = _run(setup, tmp_path / "r", steps=6)
+    assert (
+        again["completed"]
+        and again["final"] == first["final"]
+        and again["examples_seen"] == first["examples_seen"]
+    )
+    assert _log(tmp_path / "r") == log and len(log) == 6
+    assert params_equal(model, load_model(tmp_path / "r" / "model"))
+
+
 def test_changed_config_does_not_resume_a_stale_checkpoint(setup, tmp_path):
     _run(setup, tmp_path / "r", steps=6, stop_after=3)
     summary = _run(setup, tmp_path / "r", steps=6, lr=1e-3, stop_after=1)  # new lr: starts from step 0

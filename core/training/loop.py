@@ -106,7 +106,9 @@ def train(
         ckpt = Checkpointer(paths.checkpoints, config_hash)
         start, saved = ckpt.restore_or_discard(model, optimizer, data_iter)
         examples = int(saved.get("examples", 0))
-        rows = _truncate_log(log_path, start) if start else []
+        # the log travels in the checkpoint: DVC deletes a stage's outputs before rerunning it, and a run
+        # that resumes (even one already complete) must rewrite the same log
+        rows = list(saved.get("log") or (_truncate_log(log_path, start) if start else []))
         step_fn = make_train_step(cfg.context_loss_weight, cfg.micro_batches)
         base_key = jax.random.key(derive(seed, "dropout", name))
         lr_at = make_lr(cfg)
@@ -145,15 +147,19 @@ def train(
                 bar.set_postfix(loss=row["loss"], acc=row["target_acc"], refresh=False)
                 window_tokens, window_t = 0.0, now
             if done % cfg.checkpoint_every == 0 or done == end:
-                ckpt.save(done, model, optimizer, data_iter, {"examples": examples})
+                final = {k: float(v) for k, v in metrics.items()}
+                ckpt.save(
+                    done, model, optimizer, data_iter, {"examples": examples, "log": rows, "final": final}
+                )
         bar.close()
         ckpt.close()
+        _write_log(log_path, rows)
     summary = {
         "run": name,
         "step": end,
         "steps": cfg.steps,
         "completed": end == cfg.steps,
-        "final": {k: float(v) for k, v in metrics.items()} if metrics else None,
+        "final": {k: float(v) for k, v in metrics.items()} if metrics else saved.get("final"),
         "train_tokens_per_s": total_tokens / step_time if step_time else None,
         "wall_s": time.perf_counter() - t0,
         "params": count_params(model),
