@@ -77,8 +77,10 @@ class Decoder(nnx.Module):
         local = mask & window_mask(query_slots, key_slots, cfg.sliding_window) if cfg.sliding_window else mask
 
         def layer(x, layer_state, graphdef, layer_mask, i, kv):
+            """One block; its keys/values come back only when decoding with a cache (training needs none)."""
             key = jax.random.fold_in(dropout_key, i) if dropout_key is not None else None
-            return nnx.merge(graphdef, layer_state)(x, positions, layer_mask, key, kv, index)
+            x, new_kv = nnx.merge(graphdef, layer_state)(x, positions, layer_mask, key, kv, index)
+            return x, (new_kv if kv is not None else None)
 
         if cfg.remat != "none":
             layer = jax.checkpoint(layer, policy=REMAT[cfg.remat], static_argnums=(2,))
@@ -99,7 +101,7 @@ class Decoder(nnx.Module):
                 layer_mask = local if cfg.is_local(i) else mask
                 x, layer_kv = layer(x, layer_state, graphdef, layer_mask, i, layer_kv)
                 kvs.append(layer_kv)
-            kv = tuple(jnp.stack(parts) for parts in zip(*kvs))
+            kv = tuple(jnp.stack(parts) for parts in zip(*kvs)) if cache is not None else None
         x = self.final_norm(x)
         head = self.embed[...].T if cfg.tie_embeddings else self.head[...]
         logits = jnp.einsum("btd,dv->btv", x, head.astype(dt)).astype(jnp.float32)

@@ -155,20 +155,25 @@ class _Reader:
 
     def __init__(self, folder: Path, files: dict[str, Path]):
         self.folder, self.files, self.handles = folder, files, {}
+        self._last: tuple[str, np.ndarray] | None = None  # the shape check and every device reuse one read
 
     def __call__(self, sources: list[Source], index: tuple[slice, ...], stacked: bool) -> np.ndarray:
         """The block ``index`` of the target array (a device's shard), never more than one source tensor
         held whole at a time."""
         if not stacked:
-            return self._one(sources[0])[index]
-        return np.stack([self._one(src)[index[1:]] for src in sources[index[0]]])
+            return self.tensor(sources[0])[index]
+        return np.stack([self.tensor(src)[index[1:]] for src in sources[index[0]]])
 
-    def _one(self, source: Source) -> np.ndarray:
+    def tensor(self, source: Source) -> np.ndarray:
         name, transform = source
+        if self._last is not None and self._last[0] == name:
+            return self._last[1]
         path = self.files[name]
         if path not in self.handles:
             self.handles[path] = safe_open(str(path), framework="numpy")
-        return transform(self.handles[path].get_tensor(name))
+        value = transform(self.handles[path].get_tensor(name))
+        self._last = (name, value)
+        return value
 
     def close(self) -> None:
         for handle in self.handles.values():
@@ -202,7 +207,7 @@ def load_hf(
             key = ".".join(map(str, path))
             sources, want = plan[key], tuple(var.get_value().shape)
             stacked = cfg.scan_layers and key.startswith("blocks.")
-            got = reader._one(sources[0]).shape
+            got = reader.tensor(sources[0]).shape
             if got != want[1:] if stacked else got != want:
                 raise ValueError(f"{folder}: {sources[0][0]} gives shape {got} for '{key}', expected {want}")
 
