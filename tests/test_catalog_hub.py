@@ -9,6 +9,7 @@ import pytest
 from core.data.catalog import CATALOG, get
 from core.data.prepare import convert_task
 from core.data.schema import validate
+from tests.test_catalog_annotated_spans import CASES as SPAN_CASES
 
 H = "\n\nHuman: "
 A = "\n\nAssistant: "
@@ -393,19 +394,31 @@ def test_pairwise_preferences_point_at_the_better_response(tmp_path):
 
 
 def test_every_training_task_has_a_fixture():
-    fixtures = set(CASES) | {
-        "hh_rlhf_harmlessness",
-        "begin_attribution",
-        "dialfact_verification",
-        "q2_consistency",
-        "qags_consistency",
-        "halueval_general_hallucination",
-        "hh_rlhf_red_teaming",
-        "beavertails_helpfulness",
-        "beavertails_harmlessness",
-        "xsum_hallucination_explanation",  # its own test below (joins documents)
-    }  # tests/test_catalog.py
-    shared = {"helpsteer_", "summeval_", "esnli_", "commitpack_"}  # one fixture covers a family's converter
+    fixtures = (
+        set(CASES)
+        | set(SPAN_CASES)
+        | {
+            "hh_rlhf_harmlessness",
+            "begin_attribution",
+            "dialfact_verification",
+            "q2_consistency",
+            "qags_consistency",
+            "halueval_general_hallucination",
+            "hh_rlhf_red_teaming",
+            "beavertails_helpfulness",
+            "beavertails_harmlessness",
+            "xsum_hallucination_explanation",  # its own test below (joins documents)
+            "seahorse_attribution",  # the article-joining SEAHORSE tasks and CxC: tests/test_catalog_annotated_spans.py
+            "cxc_caption_similarity",
+        }
+    )  # tests/test_catalog.py
+    shared = {
+        "helpsteer_",
+        "summeval_",
+        "esnli_",
+        "commitpack_",
+        "seahorse_",
+    }  # one fixture covers a family's converter
     missing = [
         t.name
         for t in CATALOG

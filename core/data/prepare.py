@@ -77,13 +77,19 @@ def _documents(
         raise FileNotFoundError(
             f"task '{task.name}' joins documents from {spec.source.repo}, but none were given"
         )
-    needed = {str(row.get(spec.row_key)) for path in files for _, row in read_rows(path)}
+    needed = {ref for path in files for _, row in read_rows(path) for ref in spec.references(row)}
     out = {}
     for path in document_files:
         for _, row in read_rows(path):
-            key = str(row.get(spec.key))
-            if key in needed and isinstance(row.get(spec.text), str):
-                out[key] = row[spec.text]
+            keys, texts = row.get(spec.key), row.get(spec.text)
+            pairs = (
+                zip(keys, texts)
+                if spec.explode and isinstance(keys, list) and isinstance(texts, list)
+                else [(keys, texts)]
+            )
+            for key, text in pairs:
+                if str(key) in needed and isinstance(text, str):
+                    out[str(key)] = text
     return out
 
 
@@ -98,7 +104,8 @@ def _units(task: TaskSpec, files: Sequence[Path], root: Path, quarantine: list[d
             where = where.replace(str(path), rel, 1)
             row = {**row, "__file__": rel}
             if documents is not None:
-                row["__document__"] = documents.get(str(row.get(task.documents.row_key)))
+                found = tuple(documents.get(ref) for ref in task.documents.references(row))
+                row["__document__"] = found[0] if isinstance(task.documents.row_key, str) else found
             if task.group_by is None:
                 yield where, row
                 continue

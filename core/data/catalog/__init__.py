@@ -6,11 +6,25 @@
 
 from __future__ import annotations
 
-from core.data.catalog import coding, factuality, heldout, instruction, math, quality, safety
+from core.data.catalog import (
+    coding,
+    factuality,
+    heldout,
+    instruction,
+    longform,
+    math,
+    quality,
+    safety,
+    summaries,
+    text_errors,
+)
 from core.data.catalog.spec import Example, Local, RowError, Skip, Source, TaskSpec
 
 CATALOG: tuple[TaskSpec, ...] = (
     *quality.TASKS,
+    *longform.TASKS,
+    *summaries.TASKS,
+    *text_errors.TASKS,
     *factuality.TASKS,
     *math.TASKS,
     *safety.TASKS,

@@ -292,6 +292,37 @@ STSB = TaskSpec(
     license="CC-BY-SA-4.0 (mixed sources; see the dataset card)", convert=_stsb,
 )  # fmt: skip
 
+
+def _cxc(row, task):
+    score = number(row, "agg_score")
+    if not 0.0 <= score <= 5.0:
+        raise RowError("agg_score", f"{score} is outside [0, 5]")
+    first, second = row.get("__document__") or (None, None)
+    for field, caption in (("caption1", first), ("caption2", second)):
+        if not isinstance(caption, str) or not caption.strip():
+            raise RowError(field, f"no Karpathy-split COCO caption with id {row.get(field)!r}")
+    context = (("caption 1", first.strip()), ("caption 2", second.strip()))
+    key = f"{ident(row, 'caption1')}-{ident(row, 'caption2')}"
+    meta = {"score": score, "sampling": row.get("sampling_method")}
+    yield Example(key, context, (("rating", str(int(score + 0.5))),), meta)
+
+
+CXC = TaskSpec(
+    name="cxc_caption_similarity", dataset="Sentence Similarity - CxC", citation="Parekh et al. 2021",
+    capability="factuality", kind="pointwise", title="How similar in meaning are the two image captions?",
+    description="Two captions of MS-COCO images. Rate from 0 to 5 how close they are in meaning: 0 means they "
+    "describe unrelated scenes, 5 means they say the same thing, with the numbers between for partial overlap.",
+    label_space=("0", "1", "2", "3", "4", "5"),
+    source=Source("github", "google-research-datasets/Crisscrossed-Captions",
+                  files=("data/sts_val.csv", "data/sts_test.csv")),
+    license="CC-BY-4.0 (annotations); COCO captions CC-BY-4.0", convert=_cxc,
+    documents=Documents(Source("hub", "yerevann/coco-karpathy", splits=("validation", "test")), key="sentids",
+                        text="sentences", row_key=("caption1", "caption2"), key_of=lambda ref: ref.rsplit(":", 1)[-1],
+                        explode=True),
+    notes="The semantic textual similarity part of CxC (caption pairs, aggregated scores rounded to the nearest "
+    "integer); captions are joined by Karpathy-split sentence id, as the authors' own merge script does.",
+)  # fmt: skip
+
 _ESNLI_LABELS = {0: "Entailment", 1: "Neutral", 2: "Contradiction"}
 _ESNLI_SOURCE = Source("hub", "esnli/esnli", splits=("train",))
 
@@ -562,6 +593,7 @@ TASKS = (
     QQP,
     PAWS,
     STSB,
+    CXC,
     ESNLI,
     ESNLI_EXPLAIN,
     VITAMINC,

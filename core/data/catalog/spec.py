@@ -36,9 +36,10 @@ class Skip(Exception):  # noqa: N818 - a decision, not an error
 @dataclasses.dataclass(frozen=True)
 class Source:
     """Where the authors publish the data. ``hub``: a Hugging Face dataset (``repo``, ``config``, ``splits``);
-    ``github``: files of a repository at ``revision``."""
+    ``github``: files of a repository at ``revision``; ``archive``: members (``files``) of a zip or tar archive the
+    authors host at ``url`` (``repo`` then names the project), checked against ``sha256`` when it is pinned."""
 
-    kind: Literal["hub", "github"]
+    kind: Literal["hub", "github", "archive"]
     repo: str
     config: str | None = None
     configs: tuple[str, ...] = ()  # several configs read as one task (CommitPackFT's languages)
@@ -46,6 +47,14 @@ class Source:
     splits: tuple[str, ...] = ("train",)
     files: tuple[str, ...] = ()
     revision: str | None = None
+    url: str | None = None
+    sha256: str | None = None
+
+    def __post_init__(self):
+        if (self.kind == "archive") != (self.url is not None):
+            raise ValueError(f"source {self.repo}: an archive source, and only one, names its url")
+        if self.kind in ("github", "archive") and not self.files:
+            raise ValueError(f"source {self.repo}: a {self.kind} source lists the files it reads")
 
     @property
     def key(self) -> str:
@@ -59,12 +68,23 @@ class Source:
 class Documents:
     """Texts the annotations point at but do not carry (the XSum articles of XSum Hallucination): the rows of
     ``source`` whose ``key`` field equals a task row's ``row_key`` field give that row its ``text``, passed to
-    the converter as ``row["__document__"]``."""
+    the converter as ``row["__document__"]``. A row pointing at several texts (the two captions of a CxC pair)
+    names a tuple of ``row_key`` fields and receives a tuple. ``key_of`` maps a row's reference to the
+    documents' key (CxC writes ``<image>:<sentence id>``); with ``explode`` a document row carries parallel
+    lists of keys and texts (a COCO image with its captions)."""
 
     source: Source
     key: str
     text: str
-    row_key: str
+    row_key: str | tuple[str, ...]
+    key_of: Callable[[str], str] | None = None
+    explode: bool = False
+
+    def references(self, row: dict[str, Any]) -> list[str]:
+        """The document keys a task row points at, in ``row_key`` order."""
+        fields = (self.row_key,) if isinstance(self.row_key, str) else self.row_key
+        refs = [str(row.get(f)) for f in fields]
+        return [self.key_of(r) for r in refs] if self.key_of else refs
 
 
 @dataclasses.dataclass(frozen=True)
