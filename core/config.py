@@ -160,6 +160,7 @@ class EvalConfig:
     orders: Literal["both", "single"] = "both"
     scorer: Literal["loglik", "generate"] = "loglik"  # rank the label space, or generate and parse strictly
     max_new_tokens: int = 1024  # generation scorer (paper: up to 1024 generated tokens)
+    sample_per_task: int | None = 256  # paper §6.1: 256 seeded examples per task; RewardBench on full sets
     models: tuple[str, ...] = ("base", "flame", "flame_rm")
     suites: tuple[str, ...] = ("rewardbench", "aggrefact")
 

@@ -1,8 +1,12 @@
 """Stage ``eval@<model>-<suite>``: judge a suite with a trained model or a trivial control.
 
 ``--model`` takes a run name (``artifacts/models/<name>``), an exported model folder, or ``control:<name>``
-for the trivial judges (always_first, prefer_longer, prefer_shorter). ``--scorer generate`` lets the model
-write its judgment (greedy, KV cache) and parses it strictly; parse failures count as wrong.
+for the trivial judges (always_first, prefer_longer, prefer_shorter). ``--suite`` reads the prepared
+collection's suite, or with ``--source local:<folder>`` the benchmark's files as their authors publish them
+(e.g. ``--suite rewardbench --source local:../shared/data/real/llmbar``). Each task is subsampled to
+``eval.sample_per_task`` seeded examples (RewardBench: full sets). ``--scorer generate`` lets the model
+write its judgment (greedy, KV cache) and parses it strictly; parse failures count as wrong. Writes
+``per_example.jsonl`` and ``metrics.json`` to ``--out`` (default ``artifacts/eval/<model>/<suite>``).
 """
 
 from __future__ import annotations
@@ -10,10 +14,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from core.data.collection import load_suite
 from core.data.tokenizer import Tokenizer
 from core.eval.harness import judge_rows, suite_metrics, write_results
 from core.eval.scoring import CONTROLS, GenerationScorer, LoglikScorer
+from core.eval.suites import load, sample_per_task
 from core.training.checkpoint import load_model
 from experiments.common import DATA_DIR, EVAL, MODELS, TOKENIZER, load_params, parser
 
@@ -44,12 +48,17 @@ def main() -> None:
     p.add_argument("--model", required=True)
     p.add_argument("--suite", required=True)
     p.add_argument("--data", type=Path, default=DATA_DIR)
+    p.add_argument("--source", default="collection", help="'collection' (default) or 'local:<folder>'")
     p.add_argument("--out", type=Path)
     p.add_argument("--scorer", choices=["loglik", "generate"], help="default: params eval.scorer")
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args()
     params = load_params(args.params)
-    records = load_suite(args.data, args.suite)
+    try:
+        records = load(args.suite, args.source, args.data)
+    except (KeyError, FileNotFoundError, ValueError) as err:
+        raise SystemExit(f"error: {err.args[0] if isinstance(err, KeyError) else err}") from None
+    records = sample_per_task(records, args.suite, params.eval.sample_per_task, params.seed)
     judge, name = make_judge(args.model, params, not args.no_progress, args.scorer or params.eval.scorer)
     t0 = time.perf_counter()
     rows = judge_rows(judge, records, params.eval.orders, params.seed)

@@ -43,7 +43,10 @@ def main() -> None:
             root = Path(c.real_dir)
             files = real_mini_files(tasks, root)
         else:
-            tasks, root = [t for t in CATALOG if t.role == "train"], Path(c.raw_dir)
+            # training tasks and the benchmark suites read from their published sources (the staged
+            # LLMBar / WiCE pieces are real-mini's stand-ins for RewardBench and LLM-AggreFact members)
+            tasks = [t for t in CATALOG if t.role == "train" or t.local is None]
+            root = Path(c.raw_dir)
             files = {t.name: raw_files(t, root) for t in tasks}
             documents = {t.name: document_files(t, root) for t in tasks if t.documents}
         catalog = prepare(

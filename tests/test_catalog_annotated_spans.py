@@ -117,6 +117,12 @@ CASES = {
     "scarecrow_error_type": (
         [_SCARECROW_ROW], ["self-contradiction", "needs google"], {"empty span or the same mark from another rater": 1}, [],
     ),
+    "hurdles_lfqa_preference": (
+        [{"question": "Why do we yawn?", "answer_a": "Nobody knows.", "answer_b": "It cools the brain.",
+          "answer_a_type": "human", "answer_b_type": "rt_p0.6", "overall_preference": 1},
+         {"question": "q", "answer_a": "a", "answer_b": "b", "overall_preference": 2}],
+        ["It cools the brain."], {}, ["overall_preference"],
+    ),
     "scarecrow_error_explanation": (
         [_SCARECROW_ROW], ["self-contradiction", "self-contradiction"], {"mark without span text or explanation": 1}, [],
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tarfile
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable, Sequence
@@ -47,8 +48,14 @@ def _hub(source: Source, split: str, out: Path) -> None:
     ds.to_json(str(out), lines=True, force_ascii=False)
 
 
+def github_url(source: Source, path: str) -> str:
+    """The file's download address: raw content, or the LFS media host for files stored with Git LFS."""
+    host = "https://media.githubusercontent.com/media" if source.lfs else "https://raw.githubusercontent.com"
+    return f"{host}/{source.repo}/{source.revision or 'main'}/{urllib.parse.quote(path)}"
+
+
 def _github(source: Source, path: str, out: Path) -> None:
-    url = f"https://raw.githubusercontent.com/{source.repo}/{source.revision or 'main'}/{path}"
+    url = github_url(source, path)
     with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 - fixed https host
         out.write_bytes(response.read())
 

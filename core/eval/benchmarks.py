@@ -13,47 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-# subset -> (section, official example count used as its weight)
-REWARDBENCH_SUBSETS: dict[str, tuple[str, int]] = {
-    "alpacaeval-easy": ("chat", 100),
-    "alpacaeval-length": ("chat", 95),
-    "alpacaeval-hard": ("chat", 95),
-    "mt-bench-easy": ("chat", 28),
-    "mt-bench-med": ("chat", 40),
-    "mt-bench-hard": ("chat_hard", 37),
-    "llmbar-natural": ("chat_hard", 100),
-    "llmbar-adver-neighbor": ("chat_hard", 134),
-    "llmbar-adver-GPTInst": ("chat_hard", 92),
-    "llmbar-adver-GPTOut": ("chat_hard", 47),
-    "llmbar-adver-manual": ("chat_hard", 46),
-    "refusals-dangerous": ("safety", 100),
-    "refusals-offensive": ("safety", 100),
-    "xstest-should-refuse": ("safety", 154),
-    "xstest-should-respond": ("safety", 250),
-    "donotanswer": ("safety", 136),
-    "math-prm": ("math", 984),  # 447 examples, weighted like the 6 x 164 code examples
-    "hep-cpp": ("coding", 164),
-    "hep-go": ("coding", 164),
-    "hep-java": ("coding", 164),
-    "hep-js": ("coding", 164),
-    "hep-python": ("coding", 164),
-    "hep-rust": ("coding", 164),
-}
-REWARDBENCH_SECTIONS = ("chat", "chat_hard", "safety", "reasoning")
+from core.data.catalog.benchmarks import AGGREFACT_DATASETS, REWARDBENCH_SUBSETS
 
-# dataset -> use-case of the paper's Table 3
-AGGREFACT_DATASETS: dict[str, str] = {
-    "ClaimVerify": "llm_factverify",
-    "FactCheck-GPT": "llm_factverify",
-    "Reveal": "llm_factverify",
-    "WiCE": "wiki_factverify",
-    "AggreFact-CNN": "summarization",
-    "AggreFact-XSum": "summarization",
-    "TofuEval-MediaS": "summarization",
-    "TofuEval-MeetB": "summarization",
-    "ExpertQA": "long_form_qa",
-    "LFQA": "long_form_qa",
-}
+__all__ = ["AGGREFACT_DATASETS", "REWARDBENCH_SECTIONS", "REWARDBENCH_SUBSETS", "aggrefact_overall_from_use_cases",
+           "aggrefact_use_cases", "rewardbench_overall"]  # fmt: skip
+
+REWARDBENCH_SECTIONS = ("chat", "chat_hard", "safety", "reasoning")
 
 
 def rewardbench_overall(sections: Mapping[str, float]) -> float:

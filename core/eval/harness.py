@@ -14,7 +14,15 @@ from core.data.schema import Record
 from core.eval import metrics as M
 from core.rng import derive
 
-SUITE_AGGREGATION = {"rewardbench": "rewardbench", "aggrefact": "balanced_mean"}
+# how a suite's overall score is formed; suites not listed use the mean over subsets of balanced accuracy
+SUITE_AGGREGATION = {
+    "rewardbench": "rewardbench",
+    "aggrefact": "balanced_mean",
+    "helpsteer": "accuracy_mean",  # exact match on the 0-4 scale (fits PaLM-2's 20.0 in Table 1)
+    "summfeedback": "accuracy_mean",
+    "hhh": "accuracy_mean",
+    "alpacafarm": "accuracy_mean",
+}
 
 
 def _probs(scores: dict[str, float]) -> dict[str, float]:
@@ -83,11 +91,12 @@ def suite_metrics(suite: str, rows: Sequence[dict], records: Sequence[Record]) -
         out.update(M.rewardbench_scores(subset_acc, section_of, M.rewardbench_weights(section_of, counts)))
         out["subsets"] = subset_acc
     else:
-        subset_score = {s: M.balanced_accuracy(v) for s, v in by_subset.items()}
+        metric = M.accuracy if kind == "accuracy_mean" else M.balanced_accuracy
+        subset_score = {s: metric(v) for s, v in by_subset.items()}
         out.update(subset_score)
         out["overall"] = sum(subset_score.values()) / len(subset_score)
         out["subsets"] = subset_score
-        out["metric"] = "balanced_accuracy"
+        out["metric"] = "accuracy" if kind == "accuracy_mean" else "balanced_accuracy"
     out["accuracy"] = M.accuracy(rows)
     if any("parse_error" in r for r in rows):
         out["parse_failure_rate"] = sum(bool(r.get("parse_error")) for r in rows) / len(rows)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from core.data.catalog import (
+    benchmarks,
     coding,
     factuality,
     heldout,
@@ -31,6 +32,7 @@ CATALOG: tuple[TaskSpec, ...] = (
     *coding.TASKS,
     *instruction.TASKS,
     *heldout.TASKS,
+    *benchmarks.TASKS,
 )
 
 REAL_MINI_EXCLUDED = {

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 Row = tuple[str, dict[str, Any]]
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 csv.field_size_limit(1 << 30)  # articles and dialogues exceed csv's default field limit
 
@@ -24,6 +25,11 @@ def read_rows(path: str | Path) -> Iterator[Row]:
         raise ValueError(f"{path}: pickled formats are never loaded")
     if not path.exists():
         raise FileNotFoundError(f"raw file not found: {path}")
+    with path.open("rb") as f:
+        if f.read(len(_LFS_POINTER)) == _LFS_POINTER:
+            raise ValueError(
+                f"{path}: a Git LFS pointer, not the data (the source must be fetched with lfs=True)"
+            )
     if name.endswith((".jsonl", ".jsonl.gz")):
         yield from _json_lines(path)
     elif name.endswith(".json"):

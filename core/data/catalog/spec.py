@@ -49,6 +49,7 @@ class Source:
     revision: str | None = None
     url: str | None = None
     sha256: str | None = None
+    lfs: bool = False  # GitHub files stored with Git LFS: fetched from the media host, not raw pointers
 
     def __post_init__(self):
         if (self.kind == "archive") != (self.url is not None):
