@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.data.catalog import CATALOG
+from core.data.catalog import flame_tasks
 from core.data.download import download, raw_files
 from experiments.common import load_params, parser
 
@@ -20,7 +20,7 @@ def main() -> None:
     if params.collection.name != "flame":
         files, fetched = [], []
     else:
-        tasks = [t for t in CATALOG if t.role == "train"]
+        tasks = flame_tasks()
         fetched = download(tasks, raw)
         files = sorted({str(f) for t in tasks for f in raw_files(t, raw)})
     (raw / "MANIFEST.json").write_text(

@@ -8,7 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
-from core.data.catalog import CATALOG
+from core.data.catalog import CATALOG, flame_tasks
 from core.data.download import document_files, raw_files
 from core.data.prepare import prepare, real_mini_files
 from core.data.synth.build import build
@@ -43,10 +43,7 @@ def main() -> None:
             root = Path(c.real_dir)
             files = real_mini_files(tasks, root)
         else:
-            # training tasks and the benchmark suites read from their published sources (the staged
-            # LLMBar / WiCE pieces are real-mini's stand-ins for RewardBench and LLM-AggreFact members)
-            tasks = [t for t in CATALOG if t.role == "train" or t.local is None]
-            root = Path(c.raw_dir)
+            tasks, root = flame_tasks(), Path(c.raw_dir)
             files = {t.name: raw_files(t, root) for t in tasks}
             documents = {t.name: document_files(t, root) for t in tasks if t.documents}
         catalog = prepare(

@@ -35,6 +35,7 @@ def grouped_bars(
     ylim=(0, 100),
     reference: float | None = None,
     paper: pd.DataFrame | None = None,
+    ylabel: str = "accuracy (%)",
 ) -> None:
     """Bars per column, one colour per row of ``df`` (a 'model' column names each row).
 
@@ -61,7 +62,7 @@ def grouped_bars(
     ax.set_xticks(range(len(columns)))
     ax.set_xticklabels(columns)
     ax.set_ylim(*ylim)
-    ax.set_ylabel("accuracy (%)")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()

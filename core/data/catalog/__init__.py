@@ -54,6 +54,13 @@ def _index() -> dict[str, TaskSpec]:
 BY_NAME = _index()
 
 
+def flame_tasks() -> list[TaskSpec]:
+    """The ``flame`` collection: every training task plus the benchmark suites read from their published
+    sources (the staged LLMBar / WiCE pieces are ``real-mini``'s stand-ins for RewardBench and LLM-AggreFact
+    members, which the full suites already contain)."""
+    return [t for t in CATALOG if t.role == "train" or t.local is None]
+
+
 def get(name: str) -> TaskSpec:
     if name not in BY_NAME:
         raise KeyError(f"unknown catalog task '{name}' (see core/data/catalog)")
@@ -70,5 +77,6 @@ __all__ = [
     "Skip",
     "Source",
     "TaskSpec",
+    "flame_tasks",
     "get",
 ]
