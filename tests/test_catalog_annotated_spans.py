@@ -123,6 +123,26 @@ CASES = {
          {"question": "q", "answer_a": "a", "answer_b": "b", "overall_preference": 2}],
         ["It cools the brain."], {}, ["overall_preference"],
     ),
+    "mauve_sensible_pairwise": (
+        [{"HITId": "1", "WorkerId": "w", "Input.ctx": "The storm hit the coast.", "Input.model_a": "gpt2-xl",
+          "Input.completiona": "Roofs were torn off.", "Input.model_b": "human", "Input.completionb": "Cats fly.",
+          "Answer.q1": "1b", "Answer.q2": "2a", "Answer.q3": "1a"},
+         {"HITId": "2", "WorkerId": "w", "Input.ctx": "c", "Input.completiona": "x", "Input.completionb": "y",
+          "Answer.q2": "1a"},
+         {"HITId": "3", "WorkerId": "w", "Input.ctx": "c", "Input.completiona": "x", "Input.completionb": "y",
+          "Answer.q2": "A"}],
+        ["Roofs were torn off."], {"slight preference or tie (recorded together by the authors)": 1}, ["Answer.q2"],
+    ),
+    "lens_simplification_rating": (
+        [{"original_id": "7", "original": "After defeating the candidate by a landslide, he won.",
+          "generation": "He won easily.", "system": "Human 1 Writing", "sentence_type": "Deletions",
+          "rating_1": "95.0", "rating_2": "80.0", "rating_3": "100.0"},
+         {"original_id": "8", "original": "o", "generation": "g", "system": "s", "rating_1": "10", "rating_2": "0",
+          "rating_3": "30"},
+         {"original_id": "9", "original": "o", "generation": "g", "system": "s", "rating_1": "120", "rating_2": "0",
+          "rating_3": "30"}],
+        ["5", "1"], {}, ["rating_1"],
+    ),
     "scarecrow_error_explanation": (
         [_SCARECROW_ROW], ["self-contradiction", "self-contradiction"], {"mark without span text or explanation": 1}, [],
     ),
@@ -225,3 +245,7 @@ def test_archive_sources_extract_pinned_members_where_prepare_reads_them(tmp_pat
         extract_members(Source("archive", "x/y", url="u", files=("../escape.txt",)), evil, tmp_path / "e")
     with pytest.raises(ValueError, match="names its url"):
         Source("archive", "x/y", files=("a",))
+    single = Source("archive", "x/y", url="https://example.org/file.csv", files=("ratings.csv",))
+    assert extract_members(single, b"a,b\n1,2\n", tmp_path / "one")[0].read_text() == "a,b\n1,2\n"
+    with pytest.raises(ValueError, match="neither a zip nor a tar"):
+        extract_members(Source("archive", "x/y", url="u", files=("a", "b")), b"plain", tmp_path / "two")

@@ -66,8 +66,9 @@ def _fetch_url(url: str) -> bytes:
 
 
 def extract_members(source: Source, blob: bytes, base: Path) -> list[Path]:
-    """Write the archive members ``source.files`` names under ``base``; a digest mismatch, a missing member or
-    a member path leaving ``base`` is an error naming it."""
+    """Write the archive members ``source.files`` names under ``base`` (or, for a single listed file that is
+    no archive, the download itself); a digest mismatch, a missing member or a member path leaving ``base`` is
+    an error naming it."""
     if source.sha256 and hashlib.sha256(blob).hexdigest() != source.sha256:
         raise ValueError(f"{source.url}: sha256 differs from the catalog's pinned {source.sha256}")
     members: dict[str, bytes] = {}
@@ -75,12 +76,19 @@ def extract_members(source: Source, blob: bytes, base: Path) -> list[Path]:
         with zipfile.ZipFile(io.BytesIO(blob)) as z:
             names = z.namelist()
             members = {n: z.read(n) for n in names if n in source.files}
-    else:
+    elif tarfile.is_tarfile(io.BytesIO(blob)):
         with tarfile.open(fileobj=io.BytesIO(blob)) as t:
             names = [m.name for m in t.getmembers() if m.isfile()]
             for m in t.getmembers():
                 if m.isfile() and m.name in source.files:
                     members[m.name] = t.extractfile(m).read()
+    elif len(source.files) == 1:  # a single published file (a CSV on a file host), kept under its name
+        names = list(source.files)
+        members = {source.files[0]: blob}
+    else:
+        raise ValueError(
+            f"{source.url}: neither a zip nor a tar archive, but {len(source.files)} files are listed"
+        )
     written = []
     for name in source.files:
         if name not in members:

@@ -37,7 +37,8 @@ class Skip(Exception):  # noqa: N818 - a decision, not an error
 class Source:
     """Where the authors publish the data. ``hub``: a Hugging Face dataset (``repo``, ``config``, ``splits``);
     ``github``: files of a repository at ``revision``; ``archive``: members (``files``) of a zip or tar archive the
-    authors host at ``url`` (``repo`` then names the project), checked against ``sha256`` when it is pinned."""
+    authors host at ``url`` (``repo`` then names the project), or the single file found there, checked against
+    ``sha256`` when it is pinned."""
 
     kind: Literal["hub", "github", "archive"]
     repo: str
