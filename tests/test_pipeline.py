@@ -168,7 +168,7 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
         catalog = yaml.safe_load((work / "data/collection/catalog.json").read_text())
         assert catalog["collection"] == "real-mini" and len(catalog["tasks"]) == 12
         table7 = (work / "reports/tables/tab7_datasets.md").read_text()
-        assert "| BEGIN " in table7 and "measured" in table7 and "no converter yet" in table7
+        assert "| BEGIN " in table7 and "measured" in table7 and "no converter: " in table7
         assert "Human:" in (work / "reports/tables/fig2_format.md").read_text()  # a real HH-RLHF example
     for out in (
         "reports/figures/fig3_task_types.png",

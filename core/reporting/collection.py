@@ -9,6 +9,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from core.data.catalog import UNCONVERTED
 from core.data.collection import load_task_split
 from core.data.formats import render
 from core.data.schema import KINDS
@@ -65,7 +66,7 @@ def table7(paper: dict, registry: list[dict], catalog: dict, stats: dict | None)
         elif tasks:
             status = "registered (not in this collection)"
         else:
-            status = "no converter yet"
+            status = f"no converter: {UNCONVERTED.get(name, 'not yet written')}"
         rows.append({
             "dataset": name, "citation": citation, "capability": capability, "paper formats": formats,
             "our tasks": len(tasks), "our kinds": ", ".join(sorted({t["kind"] for t in tasks})) or "-",
