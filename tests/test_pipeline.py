@@ -109,6 +109,8 @@ MINI = {
         "flame_rm": {"steps": 2, "batch_size": 2, "log_every": 1},
     },
     "mixtures": {"flame": {"maximum": 100}},
+    "bias": {"max_records": 24},
+    "code": {"problems": 4, "samples_per_problem": 4},
 }
 
 
@@ -181,7 +183,13 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
         "reports/tables/tab1_benchmarks.md",
         "reports/tables/tab3_aggrefact.md",
         "reports/tables/tab6_length_bias.md",
+        "reports/tables/tab4_bias.md",
+        "reports/tables/tab5_code_rerank.md",
     ):
         assert (work / out).stat().st_size > 0, out
+    always_first = yaml.safe_load((work / "artifacts/bias/control_always_first/metrics.json").read_text())
+    assert always_first["order"] == 1.0 and always_first["records"] == 24
+    code = yaml.safe_load((work / "artifacts/code/flame/metrics.json").read_text())
+    assert code["problems"] == 4 and code["oracle"] == 1.0 and 0.0 < code["none"] < 1.0
     second = run("dvc", "repro")
     assert second.returncode == 0 and "up to date" in second.stdout, second.stdout[-2000:]

@@ -70,7 +70,7 @@ def test_jsonl_round_trip_and_errors_name_file_line_field(tmp_path):
     with pytest.raises(RecordError, match=r"recs\.jsonl:2: field 'kind'"):
         read_jsonl(path)
     path.write_text(lines[0] + "\n{not json\n")
-    with pytest.raises(RecordError, match=r"recs\.jsonl:2: invalid JSON"):
+    with pytest.raises(RecordError, match=r"recs\.jsonl:2: not valid JSON"):
         read_jsonl(path)
     obj = json.loads(lines[0])
     del obj["target"]

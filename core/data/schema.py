@@ -141,19 +141,25 @@ def write_jsonl(path: str | Path, records: Iterable[Record]) -> int:
     return n
 
 
-def iter_jsonl(path: str | Path) -> Iterator[Record]:
-    """Read records, failing on the first malformed line with ``file:line``."""
+def numbered_json_lines(path: str | Path, error: type[Exception] = ValueError) -> Iterator[tuple[str, Any]]:
+    """``(file:line, value)`` for every non-blank line of a JSON Lines file; invalid JSON raises ``error``
+    naming the line."""
     path = Path(path)
-    with path.open() as f:
+    with path.open(encoding="utf-8") as f:
         for lineno, line in enumerate(f, start=1):
             if not line.strip():
                 continue
             where = f"{path}:{lineno}"
             try:
-                obj = json.loads(line)
+                yield where, json.loads(line)
             except json.JSONDecodeError as err:
-                raise RecordError(f"{where}: invalid JSON ({err.msg})") from None
-            yield from_json(obj, where=where)
+                raise error(f"{where}: not valid JSON ({err.msg})") from None
+
+
+def iter_jsonl(path: str | Path) -> Iterator[Record]:
+    """Read records, failing on the first malformed line with ``file:line``."""
+    for where, obj in numbered_json_lines(path, RecordError):
+        yield from_json(obj, where=where)
 
 
 def read_jsonl(path: str | Path) -> list[Record]:

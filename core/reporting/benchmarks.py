@@ -66,3 +66,27 @@ def length_bias(data_dir: str | Path, suites: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["suite", "section", "pairs", "equal_length", "longer_preferred_percent"]
     )
+
+
+def bias_table(bias_dir: str | Path, judges: Sequence[str]) -> pd.DataFrame:
+    """Table 4 rows for our judges: the six bias probes and their mean (NaN where a probe does not apply)."""
+    columns = ["average", "order", "compassion", "length", "egocentric", "bandwagon", "attention"]
+    rows = []
+    for judge in judges:
+        m = read_json(Path(bias_dir) / judge / "metrics.json")
+        rows.append({"model": judge, **{c: math.nan if m.get(c) is None else m[c] for c in columns},
+                     "records": m["records"]})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def code_table(code_dir: str | Path, models: Sequence[str]) -> pd.DataFrame:
+    """Table 5 for our judges: pass@1 (%) of the top-ranked candidate, with the None and Oracle rows."""
+    rows, first = [], None
+    for model in models:
+        m = read_json(Path(code_dir) / model / "metrics.json")
+        first = first or m
+        rows.append({"ranker": model, "pass@1": 100 * m["reranked"]})
+    if first is None:
+        return pd.DataFrame(columns=["ranker", "pass@1"])
+    return pd.DataFrame([{"ranker": "None", "pass@1": 100 * first["none"]}, *rows,
+                         {"ranker": "Oracle", "pass@1": 100 * first["oracle"]}])  # fmt: skip

