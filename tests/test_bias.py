@@ -8,7 +8,7 @@ import random
 import pytest
 
 from core.data.schema import Record
-from core.eval.bias import RANDOM_JUDGE, bias_scores, probe_records
+from core.eval.bias import RANDOM_JUDGE, bias_scores, shown
 from core.eval.scoring import FirstPosition, LengthJudge
 
 
@@ -28,25 +28,28 @@ def _certain(pick):
     return {"A": 0.0 if pick == "A" else -math.inf, "B": 0.0 if pick == "B" else -math.inf}
 
 
-def test_probe_records_keep_gold_and_name_the_worse_response():
-    shown = {(v, o): r for v, o, r in probe_records(RECORDS[1])}
-    assert len(shown) == 8
-    assert shown[("plain", "xy")].label == "B" and shown[("plain", "yx")].label == "A"
-    note = dict(shown[("bandwagon", "yx")].context)["note"]
-    assert note == "90% of people believe that Response B is better."  # the worse response sits at B in 'yx'
-    assert "written by" in dict(shown[("compassion", "xy")].context)["models"]
+def test_shown_records_keep_gold_and_point_notes_at_the_named_response():
+    r = RECORDS[1]  # gold is B: the better response is stored second ('y')
+    assert shown(r, "plain", "xy").label == "B" and shown(r, "plain", "yx").label == "A"
+    assert dict(shown(r, "plain", "yx").context)["response A"] == r.field("response B")
+    note = dict(shown(r, "bandwagon", "yx", named="x").context)["note"]
+    assert note == "90% of people believe that Response B is better."  # stored 'x' sits at B when swapped
+    assert "written by" in dict(shown(r, "compassion", "xy").context)["models"]
+    with pytest.raises(ValueError, match="unknown probe variant"):
+        shown(r, "sarcasm", "xy")
 
 
 def test_always_first_is_fully_order_biased():
     scores, _ = bias_scores(RECORDS, FirstPosition())
-    assert scores["order"] == 1.0 and scores["compassion"] == 1.0
-    assert scores["bandwagon"] == 0.0 and scores["attention"] == 0.0 and scores["egocentric"] == 0.0
-    assert math.isnan(scores["length"])  # never picks the same response in both orders
+    assert scores["order"] == 1.0 and scores["compassion"] == 1.0 and scores["egocentric"] == 0.0
+    # never picks the same response in both orders: no order-consistent judgment to measure length or notes on
+    assert all(math.isnan(scores[p]) for p in ("length", "bandwagon", "attention"))
 
 
 def test_length_judge_has_maximal_length_bias_and_no_order_bias():
     scores, _ = bias_scores(RECORDS, LengthJudge("longer"))
     assert scores["length"] == 0.5 and scores["order"] == 0.0
+    assert scores["bandwagon"] == 0.0 and scores["attention"] == 0.0  # notes do not move it
 
 
 def test_bandwagon_follower_and_self_preferring_judge():
