@@ -12,12 +12,12 @@ def to_markdown(df: pd.DataFrame, digits: int = 1) -> str:
 
 
 def write_markdown(
-    path: str | Path, title: str, sections: list[tuple[str, pd.DataFrame]], note: str = ""
+    path: str | Path, title: str, sections: list[tuple[str, pd.DataFrame]], note: str = "", digits: int = 1
 ) -> None:
     parts = [f"# {title}", ""]
     if note:
         parts += [note, ""]
     for heading, df in sections:
-        parts += [f"## {heading}", "", to_markdown(df), ""]
+        parts += [f"## {heading}", "", to_markdown(df, digits), ""]
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text("\n".join(parts))
