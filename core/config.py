@@ -191,6 +191,40 @@ class CodeConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class TailpatchConfig:
+    """Tail-patch search (fact sheet §5): patch runs, rating criteria, bundle thresholds and weights."""
+
+    start: str = "flame_partial"  # the partially trained run every patch starts from
+    suite: str = "rewardbench"  # the target suite (its records carry the five categories as ``section``)
+    tasks: tuple[str, ...] = ()  # the tasks to patch (one DVC stage each)
+    steps: int = 40  # patch length (paper: at most 3,000)
+    eval_every: int = 20
+    batch_size: int = 8
+    lr: float = 1.0e-3
+    per_category: int = 32  # evaluation subset: records per category, fixed across patches
+    helpful_gain: float = 0.05  # rating criteria, see core.tailpatch.ratings.Criteria
+    slight_gain: float = 0.02
+    harmful_drop: float = 0.05
+    stable_points: int = 2
+    general_min_total: int = 5  # bundle and weight rules, see core.tailpatch.bundles.Weighting
+    thresholds: dict[str, float] = dataclasses.field(
+        default_factory=lambda: {
+            "chat": 0.95,
+            "chat_hard": 0.66,
+            "math": 0.998,
+            "coding": 0.84,
+            "safety": 0.85,
+        }
+    )
+    w_general: float = 100_000
+    w_specific: float = 30_000
+    w_others: float = 3_000
+    w_top: float = 200_000
+    top_k: int = 2
+    weakest: tuple[str, ...] = ("chat_hard", "coding", "safety")  # their top_k tasks get w_top
+
+
+@dataclasses.dataclass(frozen=True)
 class NotebookConfig:
     notebook: str
     outputs: tuple[str, ...]
@@ -215,6 +249,7 @@ class Params:
     notebooks: dict[str, NotebookConfig]
     bias: BiasConfig = dataclasses.field(default_factory=BiasConfig)
     code: CodeConfig = dataclasses.field(default_factory=CodeConfig)
+    tailpatch: TailpatchConfig = dataclasses.field(default_factory=TailpatchConfig)
 
 
 # ----------------------------------------------------------------------------------------------- loading
@@ -314,6 +349,11 @@ def load(path: str | Path = DEFAULT_PARAMS) -> Params:
     return params
 
 
+TAILPATCH_MIXTURE = (
+    "tailpatch"  # the mixture the tail-patch aggregation writes (not built from params.mixtures)
+)
+
+
 def _cross_check(params: Params, source: str) -> None:
     """References between sections must resolve (mixture names, init runs, task names)."""
     m = params.model
@@ -323,7 +363,7 @@ def _cross_check(params: Params, source: str) -> None:
             f"model.hf_checkpoint '{m.hf_checkpoint}'"
         )
     for run, cfg in params.train.items():
-        if cfg.mixture not in params.mixtures:
+        if cfg.mixture not in params.mixtures and cfg.mixture != TAILPATCH_MIXTURE:
             raise ConfigError(f"{source}: key 'train.{run}.mixture' names unknown mixture '{cfg.mixture}'")
         if cfg.init not in ("scratch", "base") and cfg.init not in params.train:
             raise ConfigError(f"{source}: key 'train.{run}.init' names unknown run '{cfg.init}'")
@@ -333,6 +373,9 @@ def _cross_check(params: Params, source: str) -> None:
         for i, task in enumerate(mix.tasks + mix.exclude):
             if task not in params.synth.tasks:
                 raise ConfigError(f"{source}: key 'mixtures.{name}' names unknown task '{task}' (entry {i})")
+    for i, task in enumerate(params.tailpatch.tasks):
+        if task not in params.synth.tasks:
+            raise ConfigError(f"{source}: key 'tailpatch.tasks' names unknown task '{task}' (entry {i})")
 
 
 def to_dict(cfg: Any) -> Any:

@@ -19,6 +19,7 @@ MIXTURES = Path("artifacts/mixtures")
 CHECKPOINTS = Path("artifacts/checkpoints")
 TRAIN_LOGS = Path("artifacts/train")
 EVAL = Path("artifacts/eval")
+TAILPATCH = Path("artifacts/tailpatch")
 STATS = Path("artifacts/stats/tasks.json")
 DECONTAM = Path("artifacts/decontam/report.json")
 

@@ -107,7 +107,10 @@ MINI = {
     "train": {
         "flame": {"steps": 6, "batch_size": 2, "checkpoint_every": 3, "log_every": 2},
         "flame_rm": {"steps": 2, "batch_size": 2, "log_every": 1},
+        "flame_partial": {"steps": 4, "batch_size": 2, "checkpoint_every": 2, "log_every": 2},
+        "flame_opt_rm": {"steps": 2, "batch_size": 2, "log_every": 1},
     },
+    "tailpatch": {"steps": 2, "eval_every": 1, "batch_size": 2, "per_category": 4},
     "mixtures": {"flame": {"maximum": 100}},
     "bias": {"max_records": 24},
     "code": {"problems": 4, "samples_per_problem": 4},
@@ -134,6 +137,7 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
         raw = merge(raw, yaml.safe_load((ROOT / "experiments/profiles" / f"{profile}.yaml").read_text()))
         raw["collection"]["real_dir"] = str(REAL)
     raw = merge(raw, MINI)
+    raw["tailpatch"]["tasks"] = raw["tailpatch"]["tasks"][:2]  # two patch stages are enough to wire them
     raw["synth"]["tasks"] = {
         t: {"examples": 60, "noise": v.get("noise", 0.0)} for t, v in raw["synth"]["tasks"].items()
     }
@@ -187,6 +191,9 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
         "reports/tables/tab5_code_rerank.md",
     ):
         assert (work / out).stat().st_size > 0, out
+    summary = yaml.safe_load((work / "artifacts/tailpatch/summary.json").read_text())
+    assert summary["cost"]["patch_runs"] == 2 and summary["example_ratio_flame_over_opt_rm"] > 0
+    assert (summary["recovery"] is not None) == (profile == "synth")  # planted effects exist in synth only
     always_first = yaml.safe_load((work / "artifacts/bias/control_always_first/metrics.json").read_text())
     assert always_first["order"] == 1.0 and always_first["records"] == 24
     code = yaml.safe_load((work / "artifacts/code/flame/metrics.json").read_text())

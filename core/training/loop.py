@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from core.data.schema import Record
 from core.data.tokenizer import Tokenizer
 from core.mixture.spec import MixtureSpec
 from core.modeling.config import DecoderConfig
-from core.modeling.decoder import count_params, init_model
+from core.modeling.decoder import Decoder, count_params, init_model
 from core.modeling.sharding import RULES, make_mesh, shard_batch, shard_model
 from core.progress import progress_bar
 from core.rng import derive
@@ -48,8 +48,9 @@ def _truncate_log(path: Path, step: int) -> list[dict]:
 
 
 def _write_log(path: Path, rows: list[dict]) -> None:
+    extra = list(dict.fromkeys(k for row in rows for k in row if k not in LOG_FIELDS))  # eval_* columns
     with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=LOG_FIELDS)
+        w = csv.DictWriter(f, fieldnames=[*LOG_FIELDS, *extra])
         w.writeheader()
         w.writerows(rows)
 
@@ -68,11 +69,15 @@ def train(
     *,
     stop_after: int | None = None,
     progress: bool = True,
+    evaluate: Callable[[Decoder], dict[str, float]] | None = None,
+    eval_every: int = 0,
 ) -> dict[str, Any]:
     """Train run ``name`` to ``cfg.steps`` (or stop after ``stop_after`` steps, as an interruption would).
 
     ``init`` is an exported or linked model folder to start from (loaded straight onto the mesh), or a
-    DecoderConfig for a fresh initialisation. Returns the run summary (also written to
+    DecoderConfig for a fresh initialisation. With ``evaluate``, the model is scored every ``eval_every``
+    steps and the scores join that step's log row as ``eval_<name>`` (tail-patch curves; they travel in the
+    checkpoint like the rest of the log). Returns the run summary (also written to
     ``paths.logs / summary.json`` when the run completes).
     """
     mesh = make_mesh(mesh_cfg)
@@ -131,7 +136,8 @@ def train(
             window_tokens += tokens
             bar.update(1)
             done = step + 1
-            if done % cfg.log_every == 0 or done == cfg.steps:
+            eval_due = evaluate is not None and eval_every > 0 and done % eval_every == 0
+            if done % cfg.log_every == 0 or done == cfg.steps or eval_due:
                 now = time.perf_counter()
                 row = {
                     k: f"{float(metrics[k]):.6g}" for k in ("loss", "target_loss", "target_acc", "grad_norm")
@@ -142,6 +148,8 @@ def train(
                     tokens_per_s=f"{window_tokens / (now - window_t):.1f}",
                     elapsed_s=f"{now - t0:.1f}",
                 )
+                if eval_due:
+                    row.update({f"eval_{k}": f"{v:.6g}" for k, v in evaluate(model).items()})
                 rows.append(row)
                 _write_log(log_path, rows)
                 bar.set_postfix(loss=row["loss"], acc=row["target_acc"], refresh=False)

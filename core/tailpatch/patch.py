@@ -1,0 +1,47 @@
+"""One tail-patch run: fine-tune a partially trained checkpoint on a single task and read the target suite's
+categories along the way (a curve per category)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from core.data.schema import Record
+from core.eval import metrics as M
+from core.eval.harness import judge_rows
+from core.rng import derive
+from core.tailpatch.ratings import CATEGORIES
+
+
+def eval_subset(records: Sequence[Record], per_category: int, seed: int) -> list[Record]:
+    """At most ``per_category`` records of each category (the record's ``section``) the suite has, by a seeded
+    draw; the same subset serves the start checkpoint and every patch, so their scores compare."""
+    by_cat: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        by_cat[r.meta.get("section", "")].append(r)
+    present = [c for c in CATEGORIES if by_cat.get(c)]
+    if not present:
+        raise ValueError(f"the target suite has no records in any of the categories {CATEGORIES}")
+    out = []
+    for cat in present:
+        ranked = sorted(by_cat[cat], key=lambda r: derive(seed, "tailpatch-eval", r.example_id))
+        out += ranked[:per_category]
+    return out
+
+
+def category_scores(judge: Callable, records: Sequence[Record], seed: int) -> dict[str, float]:
+    """Accuracy per category (both A/B orders of each pairwise record)."""
+    rows = judge_rows(judge, records, "both", seed)
+    by_cat: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_cat[r["section"]].append(r)
+    return {c: M.accuracy(by_cat[c]) for c in CATEGORIES if by_cat[c]}
+
+
+def curves(log_rows: Sequence[dict]) -> dict[str, list[float]]:
+    """Per category, the evaluated scores of a patch run's log (rows carrying ``eval_<category>``)."""
+    out = {
+        c: [float(r[f"eval_{c}"]) for r in log_rows if r.get(f"eval_{c}") not in (None, "")]
+        for c in CATEGORIES
+    }
+    return {c: v for c, v in out.items() if v}

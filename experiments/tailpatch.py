@@ -1,0 +1,77 @@
+"""Tail-patch stages (fact sheet §5), on the suite ``tailpatch.suite`` of the prepared collection.
+
+``--start``: score the partially trained starting model (``tailpatch.start``) on the fixed evaluation subset
+-> ``artifacts/tailpatch/start.json``. ``--task <t>``: fine-tune the starting model on task ``t`` alone for
+``tailpatch.steps`` steps, scoring the subset every ``tailpatch.eval_every`` steps -> ``artifacts/tailpatch/
+patches/<t>.json`` (the curves). Each patch is its own DVC stage, so changing one task reruns one patch."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from core.config import TrainConfig
+from core.data.collection import load_suite, load_task_split
+from core.data.tokenizer import Tokenizer
+from core.eval.scoring import LoglikScorer
+from core.mixture.spec import MixtureSpec
+from core.tailpatch.patch import category_scores, curves, eval_subset
+from core.training.checkpoint import load_model
+from core.training.loop import RunPaths, train
+from experiments.common import DATA_DIR, MODELS, TAILPATCH, TOKENIZER, load_params, parser
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--start", action="store_true")
+    p.add_argument("--task")
+    p.add_argument("--no-progress", action="store_true")
+    args = p.parse_args()
+    if args.start == bool(args.task):
+        raise SystemExit("give exactly one of --start or --task <name>")
+    params = load_params(args.params)
+    tp = params.tailpatch
+    tok = Tokenizer.load(TOKENIZER)
+    subset = eval_subset(load_suite(DATA_DIR, tp.suite), tp.per_category, params.seed)
+
+    def scores(model) -> dict[str, float]:
+        judge = LoglikScorer(model, tok, params.data.max_input_tokens, params.data.max_target_tokens,
+                             params.eval.batch_size, progress=False)  # fmt: skip
+        return category_scores(judge, subset, params.seed)
+
+    out_dir = TAILPATCH / "patches"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    if args.start:
+        result = {"start": tp.start, "records": len(subset), "scores": scores(load_model(MODELS / tp.start))}
+        (TAILPATCH / "start.json").write_text(json.dumps(result, indent=2) + "\n")
+        print(f"tail-patch start {tp.start}: {result['scores']}")
+        return
+    cfg = TrainConfig(init=tp.start, mixture=f"patch:{args.task}", steps=tp.steps, batch_size=tp.batch_size,
+                      lr=tp.lr, schedule="constant", b2=0.98, checkpoint_every=tp.steps, log_every=tp.eval_every)  # fmt: skip
+    spec = MixtureSpec(name=f"patch-{args.task}", rates={args.task: 1.0}, sizes={args.task: 0})
+    records = {args.task: load_task_split(DATA_DIR, args.task, "train")}
+    with tempfile.TemporaryDirectory(prefix="tailpatch-") as work:
+        work = Path(work)
+        summary = train(f"patch-{args.task}", cfg, MODELS / tp.start, spec, records, tok, params.data, params.mesh,
+                        params.seed, RunPaths(work / "ckpt", work / "model", work / "logs"),
+                        progress=not args.no_progress, evaluate=scores, eval_every=tp.eval_every)  # fmt: skip
+        import csv
+
+        with (work / "logs" / "log.csv").open() as f:
+            rows = list(csv.DictReader(f))
+        shutil.rmtree(work / "model", ignore_errors=True)
+    result = {"task": args.task, "start": tp.start, "steps": tp.steps, "eval_every": tp.eval_every,
+              "curves": curves(rows), "examples_seen": summary["examples_seen"],
+              "config": dataclasses.asdict(cfg)}  # fmt: skip
+    (out_dir / f"{args.task}.json").write_text(json.dumps(result, indent=2) + "\n")
+    last = {k: round(v[-1], 3) for k, v in result["curves"].items()}
+    print(f"tail-patch {args.task}: {last} in {time.perf_counter() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Stage ``tailpatch_aggregate``: ratings, bundles and weights from the patch curves -> the ``tailpatch``
+mixture (``artifacts/mixtures/tailpatch.json``, trained as FLAMe-Opt-RM) and ``artifacts/tailpatch/
+ratings.json``; on the synth collection, also the precision and recall of the planted helpful and harmful
+tasks (the catalog's ``effects``)."""
+
+from __future__ import annotations
+
+import json
+
+from core.data.collection import training_sizes
+from core.reporting.load import read_json
+from core.tailpatch.bundles import recovery, to_mixture, weights
+from core.tailpatch.ratings import Criteria, rate_task
+from experiments.common import DATA_DIR, MIXTURES, TAILPATCH, load_params, parser
+
+
+def main() -> None:
+    p = parser(__doc__)
+    args = p.parse_args()
+    params = load_params(args.params)
+    tp = params.tailpatch
+    criteria = Criteria(tp.helpful_gain, tp.slight_gain, tp.harmful_drop, tp.stable_points)
+    start = read_json(TAILPATCH / "start.json")["scores"]
+    patches = {t: read_json(TAILPATCH / "patches" / f"{t}.json") for t in tp.tasks}
+    ratings = {t: rate_task(p["curves"], start, criteria) for t, p in patches.items()}
+    final = {t: {c: v[-1] for c, v in p["curves"].items()} for t, p in patches.items()}
+    task_weights, info = weights(ratings, final, tp)
+    spec = to_mixture("tailpatch", task_weights, training_sizes(DATA_DIR))
+    spec.save(MIXTURES / "tailpatch.json")
+    catalog = read_json(DATA_DIR / "catalog.json")
+    planted = {t: e.get("effects", {}) for t, e in catalog["tasks"].items() if "effects" in e}
+    out = {"start": start, "ratings": ratings, "final": final, "weights": task_weights, "bundles": info,
+           "proportions": spec.proportions, "patch_examples": sum(p["examples_seen"] for p in patches.values())}  # fmt: skip
+    if planted:
+        out["recovery"] = recovery(ratings, planted)
+    (TAILPATCH / "ratings.json").write_text(json.dumps(out, indent=2) + "\n")
+    shown = {k: v for k, v in info.items() if v}
+    print(f"tail-patch: {len(ratings)} tasks rated; bundles {json.dumps(shown)}")
+    if planted:
+        print(f"recovery of planted effects: {json.dumps(out['recovery'])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Stage ``tailpatch_summary``: the known-answer check and the headline comparison of tail-patch search ->
+``artifacts/tailpatch/summary.json``: precision / recall of the planted helpful and harmful tasks (synth),
+FLAMe-Opt-RM versus FLAMe on the target suite, the ratio of training examples each saw (paper: 24x) and what
+the patch runs cost, in examples, against full training."""
+
+from __future__ import annotations
+
+import json
+
+from core.reporting.load import read_json
+from experiments.common import EVAL, TAILPATCH, TRAIN_LOGS, load_params, parser
+
+RUNS = ("flame", "flame_opt_rm")
+
+
+def main() -> None:
+    p = parser(__doc__)
+    args = p.parse_args()
+    params = load_params(args.params)
+    suite = params.tailpatch.suite
+    ratings = read_json(TAILPATCH / "ratings.json")
+    train = {r: read_json(TRAIN_LOGS / r / "summary.json") for r in (*RUNS, params.tailpatch.start)}
+    scores = {r: read_json(EVAL / r / suite / "metrics.json") for r in RUNS}
+    keys = ("overall", "chat", "chat_hard", "safety", "reasoning", "math", "coding")
+    seen = {r: train[r]["examples_seen"] for r in RUNS}
+    summary = {
+        "recovery": ratings.get("recovery"),
+        "suite": suite,
+        "scores": {r: {k: scores[r][k] for k in keys if k in scores[r]} for r in RUNS},
+        "examples_seen": seen,
+        "example_ratio_flame_over_opt_rm": seen["flame"] / seen["flame_opt_rm"],
+        "cost": {
+            "patch_runs": len(params.tailpatch.tasks),
+            "patch_examples": ratings["patch_examples"],
+            "start_examples": train[params.tailpatch.start]["examples_seen"],
+            "search_plus_opt_rm_over_flame": (
+                ratings["patch_examples"]
+                + train[params.tailpatch.start]["examples_seen"]
+                + seen["flame_opt_rm"]
+            )
+            / seen["flame"],  # fmt: skip
+        },
+    }
+    (TAILPATCH / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Tail-patch arithmetic on curves whose answers are known: ratings from explicit criteria, bundles,
+the paper's weight rules (sums, 'others', the fixed 200K for the top tasks of the weakest categories), and
+precision / recall of planted effects."""
+
+import math
+
+import pytest
+
+from core.tailpatch.bundles import Weighting, bundles, recovery, to_mixture, top_tasks, weights
+from core.tailpatch.ratings import Criteria, rate, rate_task
+
+C = Criteria(helpful_gain=0.05, slight_gain=0.02, harmful_drop=0.05, stable_points=2)
+
+
+@pytest.mark.parametrize(
+    "curve, want",
+    [
+        ([0.55, 0.60, 0.61], 2),  # significant and holding
+        ([0.60, 0.60, 0.51], 0),  # a gain that fades is no clear effect
+        ([0.52, 0.53, 0.53], 1),  # slight
+        ([0.45, 0.44, 0.43], -1),  # significant drop that holds
+        ([0.40, 0.50, 0.51], 0),  # recovers: not harmful
+    ],
+)
+def test_rating_criteria(curve, want):
+    assert rate(curve, 0.50, C) == want
+
+
+def test_criteria_are_validated():
+    with pytest.raises(ValueError):
+        Criteria(helpful_gain=0.01, slight_gain=0.02)
+    with pytest.raises(ValueError, match="cannot show"):
+        rate([0.5], 0.5, C)
+    with pytest.raises(KeyError):
+        rate_task({"chat": [0.6, 0.6]}, {}, C)
+
+
+RATINGS = {
+    "good_everywhere": {"chat": 2, "chat_hard": 2, "math": 1, "coding": 0, "safety": 1},
+    "hard_helper": {"chat": 0, "chat_hard": 2, "math": 0, "coding": 0, "safety": 0},
+    "hard_slight": {"chat": 0, "chat_hard": 1, "math": 0, "coding": 0, "safety": 0},
+    "safety_helper": {"chat": 0, "chat_hard": 0, "math": 0, "coding": 0, "safety": 2},
+    "noise": {"chat": 0, "chat_hard": 0, "math": 0, "coding": 0, "safety": 0},
+    "harmful": {"chat": 0, "chat_hard": -1, "math": 0, "coding": 0, "safety": 0},
+}
+FINAL = {t: {"chat": 0.9, "chat_hard": 0.5, "math": 0.5, "coding": 0.5, "safety": 0.5} for t in RATINGS}
+FINAL["good_everywhere"] = {"chat": 0.97, "chat_hard": 0.7, "math": 0.5, "coding": 0.5, "safety": 0.9}
+FINAL["hard_helper"] = {**FINAL["noise"], "chat_hard": 0.68}
+W = Weighting(
+    thresholds={"chat": 0.95, "chat_hard": 0.66, "math": 0.99, "coding": 0.84, "safety": 0.85},
+    general_min_total=5,
+)
+
+
+def test_bundles_and_weights_follow_the_paper():
+    b = bundles(RATINGS, FINAL, W)
+    assert b["general"] == ["good_everywhere"]  # total 6 >= 5
+    assert b["chat_hard"] == ["good_everywhere", "hard_helper"] and b["chat"] == ["good_everywhere"]
+    assert b["others"] == ["hard_slight", "harmful", "noise", "safety_helper"]
+    w, info = weights(RATINGS, FINAL, W)
+    assert info["top_chat_hard"] == ["good_everywhere", "hard_helper"]  # rating 2 beats 1; then score
+    assert info["top_safety"] == ["safety_helper", "good_everywhere"]
+    assert w["good_everywhere"] == 200_000 and w["hard_helper"] == 200_000 and w["safety_helper"] == 200_000
+    assert w["noise"] == 3_000 and w["harmful"] == 3_000 and w["hard_slight"] == 3_000
+    without_top = weights(RATINGS, FINAL, Weighting(thresholds=W.thresholds, top_k=0))[0]
+    assert without_top["good_everywhere"] == 100_000 + 3 * 30_000  # general + chat, chat_hard, safety
+    assert top_tasks(RATINGS, FINAL, "coding", 2) == []  # nobody helps coding
+    spec = to_mixture("opt", w, {t: 100 for t in RATINGS})
+    assert spec.proportions["noise"] == pytest.approx(3_000 / sum(w.values()))
+    with pytest.raises(KeyError):
+        to_mixture("opt", w, {"noise": 1})
+
+
+def test_recovery_of_planted_effects():
+    planted = {"hard_helper": {"chat_hard": 1}, "safety_helper": {"safety": 1}, "harmful": {"chat_hard": -1},
+               "noise": {"coding": 1}}  # fmt: skip
+    r = recovery(RATINGS, planted)
+    assert r["helpful"]["planted"] == 3 and r["helpful"]["correct"] == 2
+    assert r["helpful"]["recall"] == pytest.approx(2 / 3)
+    assert r["helpful"]["precision"] == pytest.approx(
+        2 / 7
+    )  # good_everywhere's 4 and hard_slight's 1 count too
+    assert r["harmful"] == {"planted": 1, "found": 1, "correct": 1, "precision": 1.0, "recall": 1.0}
+    assert math.isnan(recovery({"a": {"chat": 0}}, {})["helpful"]["precision"])
