@@ -82,3 +82,25 @@ def test_recovery_of_planted_effects():
     )  # good_everywhere's 4 and hard_slight's 1 count too
     assert r["harmful"] == {"planted": 1, "found": 1, "correct": 1, "precision": 1.0, "recall": 1.0}
     assert math.isnan(recovery({"a": {"chat": 0}}, {})["helpful"]["precision"])
+
+
+def _rec(i, section):
+    from core.data.schema import Record
+
+    return Record(task="t", split="test", example_id=f"r{i}", kind="pairwise", capability="quality", title="T",
+                  description="D", context=(("response A", "a"), ("response B", "b")), target=(("choice", "A"),),
+                  label_space=("A", "B"), meta={"section": section})  # fmt: skip
+
+
+def test_eval_subset_is_seeded_per_category_and_curves_read_the_log():
+    from core.tailpatch.patch import curves, eval_subset
+
+    records = [_rec(i, ("chat", "safety", "math")[i % 3]) for i in range(30)]
+    a, b = eval_subset(records, 4, seed=1), eval_subset(list(reversed(records)), 4, seed=1)
+    assert [r.example_id for r in a] == [r.example_id for r in b] and len(a) == 12
+    assert {r.meta["section"] for r in a} == {"chat", "safety", "math"}  # only the categories present
+    with pytest.raises(ValueError, match="no records"):
+        eval_subset([_rec(0, "other")], 4, seed=1)
+    log = [{"step": "1", "loss": "2"}, {"step": "2", "eval_chat": "0.5", "eval_safety": "0.25"},
+           {"step": "4", "eval_chat": "0.75", "eval_safety": ""}]  # fmt: skip
+    assert curves(log) == {"chat": [0.5, 0.75], "safety": [0.25]}

@@ -23,7 +23,7 @@ def setup(small_synth, small_tokenizer):
     return records, spec, small_tokenizer
 
 
-def _run(setup, root, steps, stop_after=None, lr=3e-3, mesh=None, **kw):
+def _run(setup, root, steps, stop_after=None, lr=3e-3, mesh=None, evaluate=None, eval_every=0, **kw):
     records, spec, tok = setup
     cfg = TrainConfig(
         init="scratch",
@@ -52,6 +52,8 @@ def _run(setup, root, steps, stop_after=None, lr=3e-3, mesh=None, **kw):
         paths,
         stop_after=stop_after,
         progress=False,
+        evaluate=evaluate,
+        eval_every=eval_every,
     )
 
 
@@ -74,6 +76,23 @@ def test_resumed_run_is_bitwise_identical(setup, tmp_path):
     # the check can fail: a different seed for the data gives different parameters
     other = _run(setup, tmp_path / "other", steps=8, pair_orders=False)
     assert other["completed"] and not params_equal(a, load_model(tmp_path / "other" / "model"))
+
+
+def test_evaluation_curves_are_logged_and_survive_an_interruption(setup, tmp_path):
+    """Tail-patch curves: scores of the live model every eval_every steps, in the log and its checkpoint."""
+
+    def probe(model):
+        return {"chat": float(jnp.mean(model.embed[...])), "safety": 0.5}
+
+    full = _run(setup, tmp_path / "full", steps=6, evaluate=probe, eval_every=2)
+    _run(setup, tmp_path / "cut", steps=6, evaluate=probe, eval_every=2, stop_after=4)
+    _run(setup, tmp_path / "cut", steps=6, evaluate=probe, eval_every=2)
+    rows = _log(tmp_path / "full")
+    assert full["completed"] and [r["step"] for r in rows if r.get("eval_chat")] == ["2", "4", "6"]
+    assert (
+        len({r["eval_chat"] for r in rows if r.get("eval_chat")}) == 3
+    )  # the model moved between evaluations
+    assert rows == _log(tmp_path / "cut")
 
 
 def test_a_complete_run_whose_outputs_were_deleted_rewrites_them(setup, tmp_path):
