@@ -7,6 +7,7 @@ patches/<t>.json`` (the curves). Each patch is its own DVC stage, so changing on
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import shutil
@@ -60,8 +61,6 @@ def main() -> None:
         summary = train(f"patch-{args.task}", cfg, MODELS / tp.start, spec, records, tok, params.data, params.mesh,
                         params.seed, RunPaths(work / "ckpt", work / "model", work / "logs"),
                         progress=not args.no_progress, evaluate=scores, eval_every=tp.eval_every)  # fmt: skip
-        import csv
-
         with (work / "logs" / "log.csv").open() as f:
             rows = list(csv.DictReader(f))
         shutil.rmtree(work / "model", ignore_errors=True)

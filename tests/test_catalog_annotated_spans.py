@@ -149,8 +149,9 @@ CASES = {
 }  # fmt: skip
 
 
-def _convert(tmp_path, name, rows, documents=()):
-    path = tmp_path / f"{name}.jsonl"
+def convert_rows(tmp_path, name, rows, documents=(), filename=None):
+    """Records, quarantined rows and left-out counts of catalog task ``name`` on ``rows`` written as JSONL."""
+    path = tmp_path / (filename or f"{name}.jsonl")
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     counts = Counter()
     records, bad = convert_task(get(name), [path], tmp_path, counts, list(documents))
@@ -162,7 +163,7 @@ def _convert(tmp_path, name, rows, documents=()):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_converter_on_published_schema(tmp_path, name):
     rows, labels, filtered, bad_fields = CASES[name]
-    records, bad, counts = _convert(tmp_path, name, rows)
+    records, bad, counts = convert_rows(tmp_path, name, rows)
     got = [r.field(f"response {r.label}") if r.kind == "pairwise" else r.target[0][1] for r in records]
     assert got == labels
     assert dict(counts) == filtered
@@ -170,9 +171,9 @@ def test_converter_on_published_schema(tmp_path, name):
 
 
 def test_span_tasks_quote_the_marked_text_and_unescape_explanations(tmp_path):
-    records, _, _ = _convert(tmp_path, "fine_grained_rlhf_error_type", [_FG_ROW])
+    records, _, _ = convert_rows(tmp_path, "fine_grained_rlhf_error_type", [_FG_ROW])
     assert [r.field("span") for r in records] == ["Bloom", "came"]
-    records, _, _ = _convert(tmp_path, "scarecrow_error_explanation", [_SCARECROW_ROW])
+    records, _, _ = convert_rows(tmp_path, "scarecrow_error_explanation", [_SCARECROW_ROW])
     assert records[0].field("span") == "3 miles long and 5 km"
     assert dict(records[0].target)["explanation"] == "3 miles, not 5 km"
 
@@ -180,7 +181,7 @@ def test_span_tasks_quote_the_marked_text_and_unescape_explanations(tmp_path):
 def test_span_outside_the_text_is_quarantined(tmp_path):
     row = {**_FG_ROW, "feedback": {**_FG_ROW["feedback"], "errors": [
         {"error type": "Irrelevant", "explanation": "", "start": 5, "end": 999}]}}  # fmt: skip
-    _, bad, _ = _convert(tmp_path, "fine_grained_rlhf_error_type", [row])
+    _, bad, _ = convert_rows(tmp_path, "fine_grained_rlhf_error_type", [row])
     assert bad[0]["field"] == "feedback.errors" and "outside the answer" in bad[0]["error"]
 
 
@@ -189,12 +190,12 @@ def test_seahorse_article_questions_join_gem_xsum(tmp_path):
     docs.write_text(
         json.dumps({"gem_id": "xsum-train-3", "document": "A short article.", "target": "-"}) + "\n"
     )
-    records, bad, counts = _convert(tmp_path, "seahorse_attribution", _SEAHORSE, [docs])
+    records, bad, counts = convert_rows(tmp_path, "seahorse_attribution", _SEAHORSE, [docs])
     assert [(r.field("article"), r.label) for r in records] == [("A short article.", "No")]
     assert counts == {"article not joined (only GEM XSum articles are fetched)": 1,
                       "incomprehensible summary: later questions are unanswered": 1}  # fmt: skip
     missing = [{**_SEAHORSE[2], "gem_id": "xsum-train-404"}]
-    _, bad, _ = _convert(tmp_path, "seahorse_attribution", missing, [docs])
+    _, bad, _ = convert_rows(tmp_path, "seahorse_attribution", missing, [docs])
     assert bad[0]["field"] == "gem_id"
 
 
@@ -210,7 +211,7 @@ def test_cxc_joins_both_captions_by_karpathy_sentence_id(tmp_path):
     coco = tmp_path / "validation.jsonl"
     coco.write_text(json.dumps({"filename": "x.jpg", "sentids": [11, 12, 13],
                                 "sentences": ["A dog runs.", "A dog is running.", "Grass."]}) + "\n")  # fmt: skip
-    records, bad, _ = _convert(tmp_path, "cxc_caption_similarity", rows, [coco])
+    records, bad, _ = convert_rows(tmp_path, "cxc_caption_similarity", rows, [coco])
     assert [(r.field("caption 1"), r.field("caption 2"), r.label) for r in records] == [
         ("A dog runs.", "A dog is running.", "5")
     ]

@@ -14,8 +14,8 @@ from core.data.catalog import get
 from core.data.catalog.benchmarks import REWARDBENCH_SUBSETS, SUITES
 from core.data.download import github_url
 from core.data.prepare import convert_task
-from core.data.schema import validate
 from core.eval.suites import load_published, published_layouts, sample_per_task, suite_tasks
+from tests.test_catalog_annotated_spans import convert_rows
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,14 +93,8 @@ CASES = {
 }  # fmt: skip
 
 
-def _convert(tmp_path, name, rows, filename="rows.jsonl"):
-    path = tmp_path / filename
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    counts = Counter()
-    records, bad = convert_task(get(name), [path], tmp_path, counts)
-    for r in records:
-        validate(r)
-    return records, bad, counts
+def _convert(tmp_path, name, rows):
+    return convert_rows(tmp_path, name, rows, filename="rows.jsonl")  # rankgen names its subset by file
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

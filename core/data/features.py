@@ -34,6 +34,13 @@ class Encoded:
         }
 
 
+def prompt_window(prompt_ids: list[int], max_input: int, bos_id: int | None = None) -> list[int]:
+    """The prompt as the model sees it: left-truncated to ``max_input`` tokens, opened by ``bos_id`` (which
+    pretrained base checkpoints expect) so that it survives the truncation."""
+    head = [bos_id] if bos_id is not None else []
+    return head + prompt_ids[-(max_input - len(head)) :]
+
+
 def encode_pair(
     prompt_ids: list[int],
     target_ids: list[int],
@@ -47,10 +54,9 @@ def encode_pair(
     A ``bos_id`` (pretrained base checkpoints expect one) opens the prompt and survives left-truncation.
     """
     tail = [eos_id] if eos_id is not None else []
-    head = [bos_id] if bos_id is not None else []
-    room = max_input - len(head)
+    room = max_input - (bos_id is not None)
     truncated = len(prompt_ids) > room or len(target_ids) + len(tail) > max_target
-    prompt_ids = head + prompt_ids[-room:]
+    prompt_ids = prompt_window(prompt_ids, max_input, bos_id)
     target_ids = (target_ids + tail)[:max_target]
     seq = np.asarray(prompt_ids + target_ids, dtype=np.int32)
     n = len(seq) - 1

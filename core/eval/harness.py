@@ -25,7 +25,8 @@ SUITE_AGGREGATION = {
 }
 
 
-def _probs(scores: dict[str, float]) -> dict[str, float]:
+def probabilities(scores: dict[str, float]) -> dict[str, float]:
+    """Normalised probabilities from label log-scores (a -inf score gets 0)."""
     top = max(scores.values())
     exp = {k: math.exp(v - top) if v > -math.inf else 0.0 for k, v in scores.items()}
     z = sum(exp.values())
@@ -54,7 +55,7 @@ def judge_rows(
     outputs = getattr(judge, "outputs", None)  # a generating judge's texts and parse failures
     rows = []
     for i, ((orig, shown, order), sc) in enumerate(zip(variants, scores)):
-        probs = _probs(sc) if sc else {}
+        probs = probabilities(sc) if sc else {}
         pred = (
             max(shown.label_space, key=lambda lab: (probs[lab], -shown.label_space.index(lab)))
             if sc

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from core.data.features import prompt_window
 from core.data.formats import render_inputs, swap
 from core.data.schema import Record, numbered_json_lines
 from core.data.tokenizer import Tokenizer
+from core.eval.harness import probabilities
 from core.eval.scoring import LoglikScorer
 from core.modeling.decode import greedy_generate
 from core.progress import progress_bar
@@ -143,13 +144,6 @@ def done_ids(path: Path) -> set[str]:
     return ids
 
 
-def _softmax(scores: dict[str, float]) -> dict[str, float]:
-    top = max(scores.values())
-    exp = {k: math.exp(v - top) for k, v in scores.items()}
-    z = sum(exp.values())
-    return {k: v / z for k, v in exp.items()}
-
-
 def decide(scorer, records: Sequence[Record]) -> list[tuple[str, dict[str, float]]]:
     """(decision, probabilities) per record; pairwise records are scored in both orders and averaged, with
     ``A`` and ``B`` always naming ``response_a`` and ``response_b``."""
@@ -163,7 +157,7 @@ def decide(scorer, records: Sequence[Record]) -> list[tuple[str, dict[str, float
     probs: list[dict[str, float]] = [dict.fromkeys(r.label_space, 0.0) for r in records]
     counts = [0] * len(records)
     for (i, swapped), scores in zip(owner, scorer(shown)):
-        p = _softmax(scores)
+        p = probabilities(scores)
         if swapped:
             p = {"A": p["B"], "B": p["A"]}
         for label, value in p.items():
@@ -182,8 +176,7 @@ def explain(model, tok: Tokenizer, record: Record, decision: str, max_input: int
     greedily after the decision line."""
     target = ((record.target[0][0], decision), ("explanation", ""))
     prompt = render_inputs(record.replace(target=target)) + f"{target[0][0]}: {decision}\nexplanation:"
-    head = [tok.bos_id] if tok.bos_id is not None else []
-    ids = head + tok.encode(prompt)[-(max_input - len(head)) :]
+    ids = prompt_window(tok.encode(prompt), max_input, tok.bos_id)
     (generated,) = greedy_generate(model, [ids], max_new_tokens, tok.eos_id)
     return tok.decode(generated).strip().split("\n")[0].strip()
 

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from core.data.features import encode_pair
+from core.data.features import encode_pair, prompt_window
 from core.data.formats import render_inputs, render_target
 from core.data.schema import PAIR_FIELDS, Record
 from core.data.tokenizer import Tokenizer
@@ -122,8 +122,7 @@ class GenerationScorer:
         self.outputs: list[tuple[str, str]] = []
 
     def __call__(self, records: Sequence[Record]) -> list[Scores]:
-        head = [self.tok.bos_id] if self.tok.bos_id is not None else []
-        prompts = [head + p[-(self.max_input - len(head)) :] for p in self.tok.encode_batch(
+        prompts = [prompt_window(p, self.max_input, self.tok.bos_id) for p in self.tok.encode_batch(
             [render_inputs(r) for r in records])]  # fmt: skip
         order = sorted(range(len(records)), key=lambda i: len(prompts[i]))
         texts: list[str] = [""] * len(records)

@@ -81,12 +81,10 @@ def bias_table(bias_dir: str | Path, judges: Sequence[str]) -> pd.DataFrame:
 
 def code_table(code_dir: str | Path, models: Sequence[str]) -> pd.DataFrame:
     """Table 5 for our judges: pass@1 (%) of the top-ranked candidate, with the None and Oracle rows."""
-    rows, first = [], None
-    for model in models:
-        m = read_json(Path(code_dir) / model / "metrics.json")
-        first = first or m
-        rows.append({"ranker": model, "pass@1": 100 * m["reranked"]})
-    if first is None:
+    metrics = [read_json(Path(code_dir) / model / "metrics.json") for model in models]
+    rows = [{"ranker": model, "pass@1": 100 * m["reranked"]} for model, m in zip(models, metrics)]
+    if not metrics:
         return pd.DataFrame(columns=["ranker", "pass@1"])
-    return pd.DataFrame([{"ranker": "None", "pass@1": 100 * first["none"]}, *rows,
-                         {"ranker": "Oracle", "pass@1": 100 * first["oracle"]}])  # fmt: skip
+    bounds = metrics[0]  # None and Oracle depend on the candidates only, not on the ranker
+    return pd.DataFrame([{"ranker": "None", "pass@1": 100 * bounds["none"]}, *rows,
+                         {"ranker": "Oracle", "pass@1": 100 * bounds["oracle"]}])  # fmt: skip
