@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export JAX_PLATFORMS := cpu
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install repro test lint format lab clean-venv
+.PHONY: install repro ablations test lint format lab clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ install: $(STAMP)
 
 repro: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+
+# Mixture ablations as DVC experiments (README "Run a mixture ablation"), e.g.
+#   make ablations ABLATE="--sweep cap --set train.flame.steps=750"
+ablations: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m experiments.ablate run $(ABLATE)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m experiments.ablate report
 
 test: install lint
 	$(BIN)/python -m pytest -p no:cacheprovider -rs

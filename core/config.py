@@ -125,6 +125,8 @@ class MixtureConfig:
     )
     tasks: tuple[str, ...] = ()  # empty: every training task of the collection
     exclude: tuple[str, ...] = ()
+    exclude_capabilities: tuple[str, ...] = ()  # ablations: leave out every task of these capabilities
+    exclude_kinds: tuple[str, ...] = ()  # ... or of these task types (pairwise, pointwise, ...)
     maximum: int = 65536
     temperature: float = 1.0
     weights: dict[str, float] = dataclasses.field(default_factory=dict)
@@ -152,6 +154,7 @@ class TrainConfig:
     pair_orders: bool = True  # pairwise records appear in both A/B orders side by side
     checkpoint_every: int = 200
     log_every: int = 25
+    eval_every: int = 0  # > 0: score the tail-patch evaluation subset by category every k steps (Fig. 5)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -206,6 +209,7 @@ class TailpatchConfig:
     slight_gain: float = 0.02
     harmful_drop: float = 0.05
     stable_points: int = 2
+    reference: Literal["start", "median"] = "start"
     general_min_total: int = 5  # bundle and weight rules, see core.tailpatch.bundles.Weighting
     thresholds: dict[str, float] = dataclasses.field(
         default_factory=lambda: {

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from core.mixture.spec import build
-from experiments.common import MIXTURES, STATS, load_params, parser, select
+from experiments.common import DATA_DIR, MIXTURES, STATS, load_params, parser, select
 
 
 def main() -> None:
@@ -19,7 +19,8 @@ def main() -> None:
     stats = json.loads(args.stats.read_text())
     sizes = {t: s["examples"] for t, s in stats.items()}
     tokens = {t: s["tokens"] for t, s in stats.items()}
-    spec = build(args.name, select(params.mixtures, args.name, "mixture"), sizes, tokens)
+    catalog = json.loads((DATA_DIR / "catalog.json").read_text())["tasks"]
+    spec = build(args.name, select(params.mixtures, args.name, "mixture"), sizes, tokens, catalog)
     out = args.out or MIXTURES / f"{args.name}.json"
     spec.save(out)
     top = sorted(spec.proportions.items(), key=lambda kv: -kv[1])[:5]

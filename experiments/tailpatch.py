@@ -16,11 +16,10 @@ import time
 from pathlib import Path
 
 from core.config import TrainConfig
-from core.data.collection import load_suite, load_task_split
+from core.data.collection import load_task_split
 from core.data.tokenizer import Tokenizer
-from core.eval.scoring import LoglikScorer
 from core.mixture.spec import MixtureSpec
-from core.tailpatch.patch import category_scores, curves, eval_subset
+from core.tailpatch.patch import curves, suite_scorer
 from core.training.checkpoint import load_model
 from core.training.loop import RunPaths, train
 from experiments.common import DATA_DIR, MODELS, TAILPATCH, TOKENIZER, load_params, parser
@@ -37,13 +36,7 @@ def main() -> None:
     params = load_params(args.params)
     tp = params.tailpatch
     tok = Tokenizer.load(TOKENIZER)
-    subset = eval_subset(load_suite(DATA_DIR, tp.suite), tp.per_category, params.seed)
-
-    def scores(model) -> dict[str, float]:
-        judge = LoglikScorer(model, tok, params.data.max_input_tokens, params.data.max_target_tokens,
-                             params.eval.batch_size, progress=False)  # fmt: skip
-        return category_scores(judge, subset, params.seed)
-
+    subset, scores = suite_scorer(params, DATA_DIR, tok)
     out_dir = TAILPATCH / "patches"
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -53,14 +46,15 @@ def main() -> None:
         print(f"tail-patch start {tp.start}: {result['scores']}")
         return
     cfg = TrainConfig(init=tp.start, mixture=f"patch:{args.task}", steps=tp.steps, batch_size=tp.batch_size,
-                      lr=tp.lr, schedule="constant", b2=0.98, checkpoint_every=tp.steps, log_every=tp.eval_every)  # fmt: skip
+                      lr=tp.lr, schedule="constant", b2=0.98, checkpoint_every=tp.steps, log_every=tp.eval_every,
+                      eval_every=tp.eval_every)  # fmt: skip
     spec = MixtureSpec(name=f"patch-{args.task}", rates={args.task: 1.0}, sizes={args.task: 0})
     records = {args.task: load_task_split(DATA_DIR, args.task, "train")}
     with tempfile.TemporaryDirectory(prefix="tailpatch-") as work:
         work = Path(work)
         summary = train(f"patch-{args.task}", cfg, MODELS / tp.start, spec, records, tok, params.data, params.mesh,
                         params.seed, RunPaths(work / "ckpt", work / "model", work / "logs"),
-                        progress=not args.no_progress, evaluate=scores, eval_every=tp.eval_every)  # fmt: skip
+                        progress=not args.no_progress, evaluate=scores)  # fmt: skip
         with (work / "logs" / "log.csv").open() as f:
             rows = list(csv.DictReader(f))
         shutil.rmtree(work / "model", ignore_errors=True)

@@ -5,12 +5,13 @@ tasks (the catalog's ``effects``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from core.data.collection import training_sizes
 from core.reporting.load import read_json
 from core.tailpatch.bundles import recovery, to_mixture, weights
-from core.tailpatch.ratings import Criteria, rate_task
+from core.tailpatch.ratings import Criteria, rate_all
 from experiments.common import DATA_DIR, MIXTURES, TAILPATCH, load_params, parser
 
 
@@ -19,10 +20,11 @@ def main() -> None:
     args = p.parse_args()
     params = load_params(args.params)
     tp = params.tailpatch
-    criteria = Criteria(tp.helpful_gain, tp.slight_gain, tp.harmful_drop, tp.stable_points)
+    criteria = Criteria(tp.helpful_gain, tp.slight_gain, tp.harmful_drop, tp.stable_points, tp.reference)
     start = read_json(TAILPATCH / "start.json")["scores"]
     patches = {t: read_json(TAILPATCH / "patches" / f"{t}.json") for t in tp.tasks}
-    ratings = {t: rate_task(p["curves"], start, criteria) for t, p in patches.items()}
+    curves = {t: p["curves"] for t, p in patches.items()}
+    ratings = rate_all(curves, start, criteria)
     final = {t: {c: v[-1] for c, v in p["curves"].items()} for t, p in patches.items()}
     task_weights, info = weights(ratings, final, tp)
     spec = to_mixture("tailpatch", task_weights, training_sizes(DATA_DIR))
@@ -33,6 +35,10 @@ def main() -> None:
            "proportions": spec.proportions, "patch_examples": sum(p["examples_seen"] for p in patches.values())}  # fmt: skip
     if planted:
         out["recovery"] = recovery(ratings, planted)
+        out["recovery_by_reference"] = {  # the same curves read against each reference, for comparison
+            ref: recovery(rate_all(curves, start, dataclasses.replace(criteria, reference=ref)), planted)
+            for ref in ("start", "median")
+        }
     (TAILPATCH / "ratings.json").write_text(json.dumps(out, indent=2) + "\n")
     shown = {k: v for k, v in info.items() if v}
     print(f"tail-patch: {len(ratings)} tasks rated; bundles {json.dumps(shown)}")

@@ -17,9 +17,10 @@ def main() -> None:
     p = parser(__doc__)
     args = p.parse_args()
     params = load_params(args.params)
-    suite = params.tailpatch.suite
+    tp = params.tailpatch
+    suite = tp.suite
     ratings = read_json(TAILPATCH / "ratings.json")
-    train = {r: read_json(TRAIN_LOGS / r / "summary.json") for r in (*RUNS, params.tailpatch.start)}
+    train = {r: read_json(TRAIN_LOGS / r / "summary.json") for r in (*RUNS, tp.start)}
     scores = {r: read_json(EVAL / r / suite / "metrics.json") for r in RUNS}
     keys = ("overall", "chat", "chat_hard", "safety", "reasoning", "math", "coding")
     seen = {r: train[r]["examples_seen"] for r in RUNS}
@@ -30,17 +31,18 @@ def main() -> None:
         "examples_seen": seen,
         "example_ratio_flame_over_opt_rm": seen["flame"] / seen["flame_opt_rm"],
         "cost": {
-            "patch_runs": len(params.tailpatch.tasks),
-            "patch_examples": ratings["patch_examples"],
-            "start_examples": train[params.tailpatch.start]["examples_seen"],
-            "search_plus_opt_rm_over_flame": (
-                ratings["patch_examples"]
-                + train[params.tailpatch.start]["examples_seen"]
-                + seen["flame_opt_rm"]
-            )
-            / seen["flame"],  # fmt: skip
-        },
+            "patches": {
+                "runs": len(tp.tasks),
+                "steps_each": tp.steps,
+                "steps": len(tp.tasks) * tp.steps,
+                "examples": ratings["patch_examples"],
+            },
+            "start": {"steps": train[tp.start]["step"], "examples": train[tp.start]["examples_seen"]},
+            **{r: {"steps": train[r]["step"], "examples": seen[r]} for r in RUNS},
+        },  # fmt: skip
     }
+    search = sum(summary["cost"][k]["examples"] for k in ("patches", "start", "flame_opt_rm"))
+    summary["cost"]["search_plus_opt_rm_over_flame"] = search / seen["flame"]
     (TAILPATCH / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
 

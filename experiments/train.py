@@ -7,6 +7,7 @@ import json
 from core.data.collection import load_task_split
 from core.data.tokenizer import Tokenizer
 from core.mixture.spec import MixtureSpec
+from core.tailpatch.patch import suite_scorer
 from core.training.loop import RunPaths, train
 from experiments.common import (
     CHECKPOINTS,
@@ -31,18 +32,20 @@ def main() -> None:
     spec = MixtureSpec.load(MIXTURES / f"{cfg.mixture}.json")
     records = {t: load_task_split(DATA_DIR, t, "train") for t, w in spec.proportions.items() if w > 0}
     paths = RunPaths(CHECKPOINTS / args.run, MODELS / args.run, TRAIN_LOGS / args.run)
+    tok = Tokenizer.load(TOKENIZER)
     summary = train(
         args.run,
         cfg,
         MODELS / cfg.init,
         spec,
         records,
-        Tokenizer.load(TOKENIZER),
+        tok,
         params.data,
         params.mesh,
         params.seed,
         paths,
         progress=not args.no_progress,
+        evaluate=suite_scorer(params, DATA_DIR, tok)[1] if cfg.eval_every else None,
     )
     print(
         json.dumps({k: summary[k] for k in ("run", "step", "train_tokens_per_s", "wall_s", "examples_seen")})

@@ -79,3 +79,28 @@ def test_units_pair_both_orders_and_cover_every_record_each_epoch(small_synth):
     for a, b in first_epoch[:20]:
         assert a.example_id == b.example_id and a.label != b.label
         assert a.field("response A") == b.field("response B")
+
+
+def test_capability_and_task_type_exclusions():
+    sizes = {"a": 1, "b": 2, "c": 3, "d": 4}
+    catalog = {
+        "a": {"capability": "safety", "kind": "pairwise"},
+        "b": {"capability": "quality", "kind": "pairwise"},
+        "c": {"capability": "quality", "kind": "pointwise"},
+        "d": {"capability": "coding", "kind": "classification"},
+    }
+    spec = build(
+        "m", MixtureConfig(rate="uniform", exclude_capabilities=("quality",)), sizes, catalog=catalog
+    )
+    assert set(spec.rates) == {"a", "d"}
+    spec = build("m", MixtureConfig(rate="uniform", exclude_kinds=("pairwise",)), sizes, catalog=catalog)
+    assert set(spec.rates) == {"c", "d"}
+    both = MixtureConfig(rate="uniform", exclude_kinds=("pointwise",), exclude_capabilities=("coding",))
+    assert set(build("m", both, sizes, catalog=catalog).rates) == {"a", "b"}
+    with pytest.raises(ValueError, match="capability 'math'"):
+        build("m", MixtureConfig(rate="uniform", exclude_capabilities=("math",)), sizes, catalog=catalog)
+    with pytest.raises(ValueError, match="no catalog"):
+        build("m", MixtureConfig(rate="uniform", exclude_kinds=("pairwise",)), sizes)
+    with pytest.raises(ValueError, match="every task"):
+        build("m", MixtureConfig(rate="uniform", exclude_kinds=("pairwise", "pointwise", "classification")), sizes,
+              catalog=catalog)  # fmt: skip

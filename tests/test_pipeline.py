@@ -105,10 +105,10 @@ MINI = {
     "data": {"packing_bins": 2},
     "model": {"preset": "test"},
     "train": {
-        "flame": {"steps": 6, "batch_size": 2, "checkpoint_every": 3, "log_every": 2},
+        "flame": {"steps": 6, "batch_size": 2, "checkpoint_every": 3, "log_every": 2, "eval_every": 2},
         "flame_rm": {"steps": 2, "batch_size": 2, "log_every": 1},
         "flame_partial": {"steps": 4, "batch_size": 2, "checkpoint_every": 2, "log_every": 2},
-        "flame_opt_rm": {"steps": 2, "batch_size": 2, "log_every": 1},
+        "flame_opt_rm": {"steps": 2, "batch_size": 2, "log_every": 1, "eval_every": 1},
     },
     "tailpatch": {"steps": 2, "eval_every": 1, "batch_size": 2, "per_category": 4},
     "mixtures": {"flame": {"maximum": 100}},
@@ -189,10 +189,14 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
         "reports/tables/tab6_length_bias.md",
         "reports/tables/tab4_bias.md",
         "reports/tables/tab5_code_rerank.md",
+        "reports/figures/fig5_tailpatch.png",
+        "reports/figures/tailpatch_ratings.png",
+        "reports/tables/tailpatch.md",
     ):
         assert (work / out).stat().st_size > 0, out
     summary = yaml.safe_load((work / "artifacts/tailpatch/summary.json").read_text())
-    assert summary["cost"]["patch_runs"] == 2 and summary["example_ratio_flame_over_opt_rm"] > 0
+    assert summary["cost"]["patches"]["runs"] == 2 and summary["example_ratio_flame_over_opt_rm"] > 0
+    assert summary["cost"]["flame"]["steps"] == 6 and summary["cost"]["patches"]["steps"] == 2 * 2
     assert (summary["recovery"] is not None) == (profile == "synth")  # planted effects exist in synth only
     always_first = yaml.safe_load((work / "artifacts/bias/control_always_first/metrics.json").read_text())
     assert always_first["order"] == 1.0 and always_first["records"] == 24

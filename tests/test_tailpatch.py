@@ -7,7 +7,7 @@ import math
 import pytest
 
 from core.tailpatch.bundles import Weighting, bundles, recovery, to_mixture, top_tasks, weights
-from core.tailpatch.ratings import Criteria, rate, rate_task
+from core.tailpatch.ratings import Criteria, rate, rate_all, references
 
 C = Criteria(helpful_gain=0.05, slight_gain=0.02, harmful_drop=0.05, stable_points=2)
 
@@ -32,7 +32,35 @@ def test_criteria_are_validated():
     with pytest.raises(ValueError, match="cannot show"):
         rate([0.5], 0.5, C)
     with pytest.raises(KeyError):
-        rate_task({"chat": [0.6, 0.6]}, {}, C)
+        rate_all({"t": {"chat": [0.6, 0.6]}}, {}, C)
+    with pytest.raises(ValueError, match="reference"):
+        Criteria(reference="control")
+    with pytest.raises(ValueError, match="3 points for a curve of 2"):
+        rate([0.5, 0.5], [0.5, 0.5, 0.5], C)
+
+
+def test_a_median_reference_discounts_the_drift_every_patch_shares():
+    """Every patch loses safety (forgetting); against the start all would be harmful, against the median
+    patch only the one that loses much more than the rest, and the one that holds up is helpful."""
+    curves = {
+        "typical_a": {"safety": [0.50, 0.45, 0.40]},
+        "typical_b": {"safety": [0.49, 0.44, 0.41]},
+        "typical_c": {"safety": [0.51, 0.46, 0.39]},
+        "keeps": {"safety": [0.55, 0.52, 0.50]},
+        "wrecks": {"safety": [0.45, 0.30, 0.25]},
+    }
+    start = {"safety": 0.55}
+    by_start = rate_all(curves, start, C)
+    assert {t: r["safety"] for t, r in by_start.items()} == {"typical_a": -1, "typical_b": -1, "typical_c": -1,
+                                                              "keeps": 0, "wrecks": -1}  # fmt: skip
+    med = Criteria(**{**C.__dict__, "reference": "median"})
+    assert references(curves, start, med) == {"safety": [0.50, 0.45, 0.40]}
+    by_median = rate_all(curves, start, med)
+    assert {t: r["safety"] for t, r in by_median.items()} == {"typical_a": 0, "typical_b": 0, "typical_c": 0,
+                                                               "keeps": 2, "wrecks": -1}  # fmt: skip
+    uneven = {**curves, "short": {"safety": [0.5, 0.5]}}
+    with pytest.raises(ValueError, match="different lengths"):
+        references(uneven, start, med)
 
 
 RATINGS = {

@@ -23,7 +23,7 @@ def setup(small_synth, small_tokenizer):
     return records, spec, small_tokenizer
 
 
-def _run(setup, root, steps, stop_after=None, lr=3e-3, mesh=None, evaluate=None, eval_every=0, **kw):
+def _run(setup, root, steps, stop_after=None, lr=3e-3, mesh=None, evaluate=None, **kw):
     records, spec, tok = setup
     cfg = TrainConfig(
         init="scratch",
@@ -53,7 +53,6 @@ def _run(setup, root, steps, stop_after=None, lr=3e-3, mesh=None, evaluate=None,
         stop_after=stop_after,
         progress=False,
         evaluate=evaluate,
-        eval_every=eval_every,
     )
 
 

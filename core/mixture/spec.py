@@ -61,15 +61,21 @@ class MixtureSpec:
 
 
 def build(
-    name: str, cfg: MixtureConfig, sizes: Mapping[str, int], tokens: Mapping[str, int] | None = None
+    name: str,
+    cfg: MixtureConfig,
+    sizes: Mapping[str, int],
+    tokens: Mapping[str, int] | None = None,
+    catalog: Mapping[str, Mapping] | None = None,
 ) -> MixtureSpec:
     """Apply the configured rate function to the selected tasks' sizes (examples, or ``tokens`` when the
-    config counts tokens); the spec keeps example counts, which the sampler's epochs need."""
+    config counts tokens); the spec keeps example counts, which the sampler's epochs need. ``catalog`` (task ->
+    its catalog entry with ``capability`` and ``kind``) serves the capability / task-type exclusions."""
     chosen = list(cfg.tasks) if cfg.tasks else sorted(sizes)
     missing = [t for t in chosen if t not in sizes]
     if missing:
         raise ValueError(f"mixture '{name}' names task '{missing[0]}' with no training data")
     chosen = [t for t in chosen if t not in set(cfg.exclude)]
+    chosen = _without_groups(name, cfg, chosen, catalog)
     sub = {t: int(sizes[t]) for t in chosen}
     if cfg.rate == "examples_proportional":
         if cfg.unit == "tokens" and tokens is None:
@@ -81,3 +87,28 @@ def build(
     else:
         rates = rate_fns.explicit(sub, cfg.weights)
     return MixtureSpec(name=name, rates=rates, sizes=sub)
+
+
+def _without_groups(
+    name: str, cfg: MixtureConfig, chosen: list[str], catalog: Mapping[str, Mapping] | None
+) -> list[str]:
+    """Drop the tasks whose capability or task type the config excludes; an exclusion that matches no task
+    is an error (a typo would otherwise silently run the unablated mixture)."""
+    groups = {"capability": set(cfg.exclude_capabilities), "kind": set(cfg.exclude_kinds)}
+    if not any(groups.values()):
+        return chosen
+    if catalog is None:
+        raise ValueError(f"mixture '{name}' excludes capabilities or task types but no catalog was given")
+    unknown = [t for t in chosen if t not in catalog]
+    if unknown:
+        raise ValueError(f"mixture '{name}': task '{unknown[0]}' is not in the collection catalog")
+    for field, values in groups.items():
+        seen = {catalog[t][field] for t in chosen}
+        for v in sorted(values - seen):
+            raise ValueError(
+                f"mixture '{name}' excludes {field} '{v}', which no selected task has ({sorted(seen)})"
+            )
+    kept = [t for t in chosen if not any(catalog[t][f] in v for f, v in groups.items())]
+    if not kept:
+        raise ValueError(f"mixture '{name}' excludes every task")
+    return kept

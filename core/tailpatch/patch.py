@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from core.config import Params
+from core.data.collection import load_suite
 from core.data.schema import Record
+from core.data.tokenizer import Tokenizer
 from core.eval import metrics as M
 from core.eval.harness import judge_rows
+from core.eval.scoring import LoglikScorer
 from core.rng import derive
 from core.tailpatch.ratings import CATEGORIES
 
@@ -36,6 +41,20 @@ def category_scores(judge: Callable, records: Sequence[Record], seed: int) -> di
     for r in rows:
         by_cat[r["section"]].append(r)
     return {c: M.accuracy(by_cat[c]) for c in CATEGORIES if by_cat[c]}
+
+
+def suite_scorer(params: Params, data_dir: str | Path, tok: Tokenizer):
+    """The fixed evaluation subset of ``params.tailpatch.suite`` and model -> its per-category accuracy on it:
+    the hook the training loop calls to log curves (tail-patch runs, and FLAMe / FLAMe-Opt-RM for Fig. 5)."""
+    tp = params.tailpatch
+    subset = eval_subset(load_suite(data_dir, tp.suite), tp.per_category, params.seed)
+
+    def scores(model) -> dict[str, float]:
+        judge = LoglikScorer(model, tok, params.data.max_input_tokens, params.data.max_target_tokens,
+                             params.eval.batch_size, progress=False)  # fmt: skip
+        return category_scores(judge, subset, params.seed)
+
+    return subset, scores
 
 
 def curves(log_rows: Sequence[dict]) -> dict[str, list[float]]:

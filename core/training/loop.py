@@ -70,12 +70,11 @@ def train(
     stop_after: int | None = None,
     progress: bool = True,
     evaluate: Callable[[Decoder], dict[str, float]] | None = None,
-    eval_every: int = 0,
 ) -> dict[str, Any]:
     """Train run ``name`` to ``cfg.steps`` (or stop after ``stop_after`` steps, as an interruption would).
 
     ``init`` is an exported or linked model folder to start from (loaded straight onto the mesh), or a
-    DecoderConfig for a fresh initialisation. With ``evaluate``, the model is scored every ``eval_every``
+    DecoderConfig for a fresh initialisation. With ``evaluate``, the model is scored every ``cfg.eval_every``
     steps and the scores join that step's log row as ``eval_<name>`` (tail-patch curves; they travel in the
     checkpoint like the rest of the log). Returns the run summary (also written to
     ``paths.logs / summary.json`` when the run completes).
@@ -136,7 +135,7 @@ def train(
             window_tokens += tokens
             bar.update(1)
             done = step + 1
-            eval_due = evaluate is not None and eval_every > 0 and done % eval_every == 0
+            eval_due = evaluate is not None and cfg.eval_every > 0 and done % cfg.eval_every == 0
             if done % cfg.log_every == 0 or done == cfg.steps or eval_due:
                 now = time.perf_counter()
                 row = {

@@ -1,0 +1,125 @@
+"""Tables and figures of the tail-patch notebook: the per-category curves logged while FLAMe and FLAMe-Opt-RM
+trained (Fig. 5), the ratings / bundles / weights behind the tail-patch mixture, and what the search cost
+against full training."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from core.tailpatch.ratings import CATEGORIES  # noqa: E402
+
+BUNDLE_ORDER = ("general", *CATEGORIES, "others")
+
+
+def training_curves(train_logs: str | Path, runs: Sequence[str]) -> pd.DataFrame:
+    """Long table (run, step, category, accuracy in %) of the ``eval_<category>`` columns of each run's
+    ``log.csv``; a run trained without ``eval_every`` is an error, not an empty line in the figure."""
+    rows = []
+    for run in runs:
+        path = Path(train_logs) / run / "log.csv"
+        with path.open() as f:
+            logged = [r for r in csv.DictReader(f) if any(r.get(f"eval_{c}") for c in CATEGORIES)]
+        if not logged:
+            raise ValueError(f"{path} has no evaluation columns: train.{run}.eval_every was 0")
+        for r in logged:
+            for c in CATEGORIES:
+                if r.get(f"eval_{c}"):
+                    rows.append({"run": run, "step": int(r["step"]), "category": c,
+                                 "accuracy": 100 * float(r[f"eval_{c}"])})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def plot_curves(curves: pd.DataFrame, categories: Sequence[str], title: str, path: str) -> None:
+    """One panel per category, accuracy against training step, a line per run."""
+    fig, axes = plt.subplots(1, len(categories), figsize=(5 * len(categories), 3.8), squeeze=False)
+    for ax, cat in zip(axes[0], categories):
+        for run, df in curves[curves["category"] == cat].groupby("run", sort=False):
+            ax.plot(df["step"], df["accuracy"], marker="o", markersize=3, label=run)
+        ax.axhline(50, color="gray", linestyle="--", linewidth=1)
+        ax.set_title(cat)
+        ax.set_xlabel("training step")
+        ax.set_ylabel("accuracy (%)")
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def bundle_table(ratings: Mapping, planted: Mapping[str, Mapping[str, int]] | None = None) -> pd.DataFrame:
+    """One row per patched task: its rating per category (with the planted effect beside it on synth, e.g.
+    ``+2 (+)``), the total, its bundles, its weight and its share of the tail-patch mixture."""
+    member: dict[str, list[str]] = {}
+    for name, tasks in ratings["bundles"].items():
+        for t in tasks:
+            member.setdefault(t, []).append(name)
+    rows = []
+    for task, r in ratings["ratings"].items():
+        row: dict = {"task": task}
+        for c in CATEGORIES:
+            mark = {1: " (+)", -1: " (-)"}.get((planted or {}).get(task, {}).get(c, 0), "")
+            row[c] = f"{r[c]:+d}{mark}" if c in r else ""
+        row["total"] = sum(r.values())
+        row["bundles"] = ", ".join(sorted(member.get(task, []), key=_bundle_rank))
+        row["weight"] = ratings["weights"][task]
+        row["share (%)"] = 100 * ratings["proportions"].get(task, 0.0)
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values(["weight", "total", "task"], ascending=[False, False, True])
+
+
+def _bundle_rank(name: str) -> tuple[int, str]:
+    base = name.removeprefix("top_")
+    return (BUNDLE_ORDER.index(base) if base in BUNDLE_ORDER else len(BUNDLE_ORDER), name)
+
+
+def plot_ratings(
+    ratings: Mapping, planted: Mapping[str, Mapping[str, int]] | None, title: str, path: str
+) -> None:
+    """Heatmap of the ratings (task x category); planted helpful effects boxed in green, harmful in red."""
+    tasks = list(ratings["ratings"])
+    grid = [[ratings["ratings"][t].get(c, 0) for c in CATEGORIES] for t in tasks]
+    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(tasks) + 1.6))
+    im = ax.imshow(grid, cmap="RdYlGn", vmin=-2, vmax=2, aspect="auto")
+    for i, t in enumerate(tasks):
+        for j, c in enumerate(CATEGORIES):
+            ax.text(j, i, f"{grid[i][j]:+d}", ha="center", va="center", fontsize=7)
+            effect = (planted or {}).get(t, {}).get(c, 0)
+            if effect:
+                color = "green" if effect > 0 else "red"
+                ax.add_patch(
+                    plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=2)
+                )
+    ax.set_xticks(range(len(CATEGORIES)), CATEGORIES)
+    ax.set_yticks(range(len(tasks)), tasks, fontsize=7)
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(im, ax=ax, ticks=[-1, 0, 1, 2], shrink=0.6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def cost_table(summary: Mapping) -> pd.DataFrame:
+    """Steps and examples of the search (start checkpoint + every patch) and of the two full trainings, each
+    also as a share of FLAMe's examples."""
+    cost = summary["cost"]
+    flame = cost["flame"]["examples"]
+    rows = [
+        {"run": f"tail-patch: {cost['patches']['runs']} tasks x {cost['patches']['steps_each']} steps",
+         **cost["patches"]},
+        {"run": "partially trained FLAMe (search start)", **cost["start"]},
+        {"run": "FLAMe-Opt-RM", **cost["flame_opt_rm"]},
+        {"run": "search + FLAMe-Opt-RM", "steps": sum(cost[k]["steps"] for k in ("patches", "start", "flame_opt_rm")),
+         "examples": sum(cost[k]["examples"] for k in ("patches", "start", "flame_opt_rm"))},
+        {"run": "FLAMe", **cost["flame"]},
+    ]  # fmt: skip
+    df = pd.DataFrame(rows)[["run", "steps", "examples"]]
+    df["% of FLAMe's examples"] = 100 * df["examples"] / flame
+    return df

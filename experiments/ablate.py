@@ -1,0 +1,115 @@
+"""Mixture ablations as DVC experiments.
+
+``run``: for every value of the chosen sweeps (``experiments/configs/ablations.yaml``: cap K, temperature,
+leaving out a capability or a task type), ``dvc exp run --temp -n abl-<sweep>-<value> -S <param>=<value>
+<target>`` one after the other, plus an ``abl-baseline`` run with only the ``--set`` overrides, so every row
+compares against a run trained the same way. The workspace is left untouched; an experiment whose name
+already exists is skipped, so an interrupted sweep continues where it stopped. ``report``: ``dvc exp show
+--json`` -> ``artifacts/ablations/exp_show.json`` and the ablation notebook (table + figure in ``reports/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import papermill as pm
+import yaml
+
+SWEEPS = Path("experiments/configs/ablations.yaml")
+OUT = Path("artifacts/ablations")
+NOTEBOOK = Path("notebooks/ablations.ipynb")
+EXECUTED = Path("reports/executed")
+PREFIX = "abl-"
+
+
+def load_sweeps(path: Path = SWEEPS) -> dict:
+    cfg = yaml.safe_load(path.read_text())
+    for name, sweep in cfg.get("sweeps", {}).items():
+        missing = {"param", "values"} - set(sweep)
+        if missing:
+            raise SystemExit(f"{path}: sweep '{name}' lacks {sorted(missing)}")
+        if not sweep["values"]:
+            raise SystemExit(f"{path}: sweep '{name}' has no values")
+    if "target" not in cfg:
+        raise SystemExit(f"{path}: no 'target' stage")
+    return cfg
+
+
+def exp_name(sweep: str, value) -> str:
+    """A git-ref-safe experiment name: abl-<sweep>-<value>, lists joined by '+'."""
+    text = "+".join(map(str, value)) if isinstance(value, list) else str(value)
+    return PREFIX + re.sub(r"[^A-Za-z0-9_+-]", "p", f"{sweep}-{text}")
+
+
+def plan(cfg: dict, sweeps: Sequence[str], overrides: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """(experiment name, its ``-S`` assignments) for the baseline and every value of ``sweeps``."""
+    unknown = [s for s in sweeps if s not in cfg["sweeps"]]
+    if unknown:
+        raise SystemExit(f"unknown sweep '{unknown[0]}' (defined: {', '.join(cfg['sweeps'])})")
+    bad = [o for o in overrides if "=" not in o]
+    if bad:
+        raise SystemExit(f"--set takes key=value, got '{bad[0]}'")
+    runs = [(f"{PREFIX}baseline", list(overrides))]
+    for s in sweeps:
+        sweep = cfg["sweeps"][s]
+        for v in sweep["values"]:
+            runs.append((exp_name(s, v), [*overrides, f"{sweep['param']}={json.dumps(v)}"]))
+    return runs
+
+
+def command(target: str, name: str, assignments: Sequence[str]) -> list[str]:
+    return ["dvc", "exp", "run", "--temp", "-n", name, *(a for s in assignments for a in ("-S", s)), target]
+
+
+def existing_names() -> set[str]:
+    out = subprocess.run(["dvc", "exp", "list", "--name-only"], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def run(args: argparse.Namespace) -> None:
+    cfg = load_sweeps(args.sweeps)
+    runs = plan(cfg, args.sweep or list(cfg["sweeps"]), args.set)
+    done = set() if args.dry_run else existing_names()
+    for i, (name, assignments) in enumerate(runs, 1):
+        cmd = command(cfg["target"], name, assignments)
+        if name in done:
+            print(f"[{i}/{len(runs)}] {name}: exists, skipped (dvc exp remove {name} to rerun)")
+            continue
+        print(f"[{i}/{len(runs)}] {' '.join(cmd)}", flush=True)
+        if not args.dry_run and subprocess.run(cmd).returncode != 0:
+            raise SystemExit(f"experiment {name} failed; fix it and rerun (finished experiments are kept)")
+
+
+def report(args: argparse.Namespace) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    shown = subprocess.run(["dvc", "exp", "show", "--json"], capture_output=True, text=True, check=True)
+    (OUT / "exp_show.json").write_text(shown.stdout)
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+    pm.execute_notebook(str(NOTEBOOK), str(EXECUTED / NOTEBOOK.name), parameters={"exp_show": str(OUT / "exp_show.json")},
+                        progress_bar=False)  # fmt: skip
+    print(Path("reports/tables/ablations.md").read_text())
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="action", required=True)
+    r = sub.add_parser("run", help="run the sweeps as DVC experiments")
+    r.add_argument("--sweep", action="append", help="a sweep of the config (repeatable; default: all)")
+    r.add_argument(
+        "--set", action="append", default=[], help="key=value added to every run, e.g. train.flame.steps=750"
+    )
+    r.add_argument("--sweeps", type=Path, default=SWEEPS)
+    r.add_argument("--dry-run", action="store_true", help="print the commands only")
+    sub.add_parser("report", help="collect dvc exp show and render the ablation notebook")
+    args = p.parse_args(argv)
+    (run if args.action == "run" else report)(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
