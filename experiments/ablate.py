@@ -47,7 +47,23 @@ def exp_name(sweep: str, value) -> str:
     return PREFIX + re.sub(r"[^A-Za-z0-9_+-]", "p", f"{sweep}-{text}")
 
 
-def plan(cfg: dict, sweeps: Sequence[str], overrides: Sequence[str]) -> list[tuple[str, list[str]]]:
+def _has_key(tree: dict, dotted: str) -> bool:
+    for part in dotted.split("."):
+        if not isinstance(tree, dict) or part not in tree:
+            return False
+        tree = tree[part]
+    return True
+
+
+def assignment(key: str, value: str, params: dict) -> str:
+    """``key=value`` for ``dvc exp run -S``; a key params.yaml leaves at its default gets Hydra's ``+`` (DVC
+    refuses to override a key the file does not have)."""
+    return f"{'' if _has_key(params, key) else '+'}{key}={value}"
+
+
+def plan(
+    cfg: dict, sweeps: Sequence[str], overrides: Sequence[str], params: dict
+) -> list[tuple[str, list[str]]]:
     """(experiment name, its ``-S`` assignments) for the baseline and every value of ``sweeps``."""
     unknown = [s for s in sweeps if s not in cfg["sweeps"]]
     if unknown:
@@ -55,11 +71,12 @@ def plan(cfg: dict, sweeps: Sequence[str], overrides: Sequence[str]) -> list[tup
     bad = [o for o in overrides if "=" not in o]
     if bad:
         raise SystemExit(f"--set takes key=value, got '{bad[0]}'")
-    runs = [(f"{PREFIX}baseline", list(overrides))]
+    fixed = [assignment(*o.split("=", 1), params) for o in overrides]
+    runs = [(f"{PREFIX}baseline", fixed)]
     for s in sweeps:
         sweep = cfg["sweeps"][s]
         for v in sweep["values"]:
-            runs.append((exp_name(s, v), [*overrides, f"{sweep['param']}={json.dumps(v)}"]))
+            runs.append((exp_name(s, v), [*fixed, assignment(sweep["param"], json.dumps(v), params)]))
     return runs
 
 
@@ -74,7 +91,7 @@ def existing_names() -> set[str]:
 
 def run(args: argparse.Namespace) -> None:
     cfg = load_sweeps(args.sweeps)
-    runs = plan(cfg, args.sweep or list(cfg["sweeps"]), args.set)
+    runs = plan(cfg, args.sweep or list(cfg["sweeps"]), args.set, yaml.safe_load(args.params.read_text()))
     done = set() if args.dry_run else existing_names()
     for i, (name, assignments) in enumerate(runs, 1):
         cmd = command(cfg["target"], name, assignments)
@@ -105,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--set", action="append", default=[], help="key=value added to every run, e.g. train.flame.steps=750"
     )
     r.add_argument("--sweeps", type=Path, default=SWEEPS)
+    r.add_argument("--params", type=Path, default=Path("params.yaml"))
     r.add_argument("--dry-run", action="store_true", help="print the commands only")
     sub.add_parser("report", help="collect dvc exp show and render the ablation notebook")
     args = p.parse_args(argv)

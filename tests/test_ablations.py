@@ -19,24 +19,27 @@ CFG = {"target": "score", "sweeps": {"cap": {"param": "mixtures.flame.maximum", 
 
 
 def test_plan_names_every_value_and_adds_a_baseline_with_the_same_overrides():
-    runs = ablate.plan(CFG, ["cap", "capability"], ["train.flame.steps=10"])
+    params = {"train": {"flame": {"steps": 3000}}, "mixtures": {"flame": {"maximum": 5}}}
+    runs = ablate.plan(CFG, ["cap", "capability"], ["train.flame.steps=10"], params)
     assert [n for n, _ in runs] == ["abl-baseline", "abl-cap-7", "abl-cap-9", "abl-capability-safety",
                                     "abl-capability-coding+math"]  # fmt: skip
     assert runs[0][1] == ["train.flame.steps=10"]
-    assert runs[4][1] == ["train.flame.steps=10", 'mixtures.flame.exclude_capabilities=["coding", "math"]']
+    # a key params.yaml leaves at its default is added with Hydra's '+', which dvc exp run requires
+    assert runs[4][1] == ["train.flame.steps=10", '+mixtures.flame.exclude_capabilities=["coding", "math"]']
     assert ablate.command("score", *runs[1]) == ["dvc", "exp", "run", "--temp", "-n", "abl-cap-7", "-S",
                                                  "train.flame.steps=10", "-S", "mixtures.flame.maximum=7", "score"]  # fmt: skip
     assert ablate.exp_name("temperature", 0.5) == "abl-temperature-0p5"
     with pytest.raises(SystemExit, match="unknown sweep 'nope'"):
-        ablate.plan(CFG, ["nope"], [])
+        ablate.plan(CFG, ["nope"], [], params)
     with pytest.raises(SystemExit, match="key=value"):
-        ablate.plan(CFG, ["cap"], ["train.flame.steps"])
+        ablate.plan(CFG, ["cap"], ["train.flame.steps"], params)
 
 
 SCORE = """import json, os, yaml
 p = yaml.safe_load(open("params.yaml"))["mixtures"]["flame"]
 os.makedirs("out", exist_ok=True)
-json.dump({"overall": p["maximum"] / 10 - 0.1 * len(p["exclude_capabilities"]), "chat": 0.5}, open("out/m.json", "w"))
+excluded = p.get("exclude_capabilities", [])  # absent from params.yaml: set with a "+"
+json.dump({"overall": p["maximum"] / 10 - 0.1 * len(excluded), "chat": 0.5}, open("out/m.json", "w"))
 json.dump({"examples_seen": 100 * p["maximum"]}, open("out/s.json", "w"))
 """
 
@@ -53,8 +56,7 @@ def test_a_sweep_runs_as_dvc_experiments_and_is_tabulated(tmp_path):
         assert out.returncode == 0, out.stdout + out.stderr
         return out.stdout
 
-    (tmp_path / "params.yaml").write_text(yaml.safe_dump({"mixtures": {"flame": {"maximum": 5,
-                                                                                 "exclude_capabilities": []}}}))  # fmt: skip
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump({"mixtures": {"flame": {"maximum": 5}}}))
     (tmp_path / "score.py").write_text(SCORE)
     (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"score": {
         "cmd": "python score.py", "deps": ["score.py"], "params": ["mixtures.flame"],

@@ -76,8 +76,8 @@ def test_bundle_and_cost_tables(tmp_path):
         "ratings": {"helper": {**zero, "safety": 2}, "harm": {**zero, "chat_hard": -1}, "idle": zero},
         "bundles": {
             "general": [],
-            "safety": ["helper"],
-            "others": ["harm", "idle"],
+            "safety": [],
+            "others": ["harm", "helper", "idle"],  # a top task outside every category bundle
             "top_safety": ["helper"],
         },
         "weights": {"helper": 200_000, "harm": 3_000, "idle": 3_000},
@@ -87,7 +87,8 @@ def test_bundle_and_cost_tables(tmp_path):
     table = bundle_table(ratings, planted).set_index("task")
     assert list(table.index) == ["helper", "idle", "harm"]  # by weight, then total rating
     assert table.loc["helper", "safety"] == "+2 (+)" and table.loc["harm", "chat_hard"] == "-1 (-)"
-    assert table.loc["idle", "safety"] == "+0" and table.loc["helper", "bundles"] == "safety, top_safety"
+    assert table.loc["idle", "bundles"] == "others"
+    assert table.loc["idle", "safety"] == "+0" and table.loc["helper", "bundles"] == "top_safety"
     plot_ratings(ratings, planted, "t", str(tmp_path / "r.png"))
     summary = {"cost": {"patches": {"runs": 3, "steps_each": 10, "steps": 30, "examples": 300},
                         "start": {"steps": 20, "examples": 200}, "flame_opt_rm": {"steps": 50, "examples": 500},
