@@ -25,6 +25,8 @@ SWEEPS = Path("experiments/configs/ablations.yaml")
 OUT = Path("artifacts/ablations")
 NOTEBOOK = Path("notebooks/ablations.ipynb")
 EXECUTED = Path("reports/executed")
+TABLE = Path("reports/tables/ablations.md")
+FIGURE = Path("reports/figures/ablations.png")
 PREFIX = "abl-"
 
 
@@ -108,9 +110,11 @@ def report(args: argparse.Namespace) -> None:
     shown = subprocess.run(["dvc", "exp", "show", "--json"], capture_output=True, text=True, check=True)
     (OUT / "exp_show.json").write_text(shown.stdout)
     EXECUTED.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(NOTEBOOK), str(EXECUTED / NOTEBOOK.name), parameters={"exp_show": str(OUT / "exp_show.json")},
-                        progress_bar=False)  # fmt: skip
-    print(Path("reports/tables/ablations.md").read_text())
+    parameters = {"exp_show": str(OUT / "exp_show.json"), "figure": str(FIGURE), "table": str(TABLE)}
+    pm.execute_notebook(
+        str(NOTEBOOK), str(EXECUTED / NOTEBOOK.name), parameters=parameters, progress_bar=False
+    )
+    print(TABLE.read_text())
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -24,7 +24,11 @@ def main() -> None:
     start = read_json(TAILPATCH / "start.json")["scores"]
     patches = {t: read_json(TAILPATCH / "patches" / f"{t}.json") for t in tp.tasks}
     curves = {t: p["curves"] for t, p in patches.items()}
-    ratings = rate_all(curves, start, criteria)
+    by_reference = {  # the same curves read against each reference; the configured one drives the mixture
+        ref: rate_all(curves, start, dataclasses.replace(criteria, reference=ref))
+        for ref in ("start", "median")
+    }
+    ratings = by_reference[criteria.reference]
     final = {t: {c: v[-1] for c, v in p["curves"].items()} for t, p in patches.items()}
     task_weights, info = weights(ratings, final, tp)
     spec = to_mixture("tailpatch", task_weights, training_sizes(DATA_DIR))
@@ -35,10 +39,7 @@ def main() -> None:
            "proportions": spec.proportions, "patch_examples": sum(p["examples_seen"] for p in patches.values())}  # fmt: skip
     if planted:
         out["recovery"] = recovery(ratings, planted)
-        out["recovery_by_reference"] = {  # the same curves read against each reference, for comparison
-            ref: recovery(rate_all(curves, start, dataclasses.replace(criteria, reference=ref)), planted)
-            for ref in ("start", "median")
-        }
+        out["recovery_by_reference"] = {ref: recovery(r, planted) for ref, r in by_reference.items()}
     (TAILPATCH / "ratings.json").write_text(json.dumps(out, indent=2) + "\n")
     shown = {k: v for k, v in info.items() if v}
     print(f"tail-patch: {len(ratings)} tasks rated; bundles {json.dumps(shown)}")
