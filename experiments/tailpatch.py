@@ -58,8 +58,7 @@ def main() -> None:
         with (work / "logs" / "log.csv").open() as f:
             rows = list(csv.DictReader(f))
         shutil.rmtree(work / "model", ignore_errors=True)
-    result = {"task": args.task, "start": tp.start, "steps": tp.steps, "eval_every": tp.eval_every,
-              "curves": curves(rows), "examples_seen": summary["examples_seen"],
+    result = {"task": args.task, "start": tp.start, "curves": curves(rows), "examples_seen": summary["examples_seen"],
               "config": dataclasses.asdict(cfg)}  # fmt: skip
     (out_dir / f"{args.task}.json").write_text(json.dumps(result, indent=2) + "\n")
     last = {k: round(v[-1], 3) for k, v in result["curves"].items()}

@@ -100,6 +100,36 @@ def test_loglik_scores_do_not_depend_on_batching(small_synth, small_tokenizer):
     assert all(abs(sum(r["probs"].values()) - 1) < 1e-6 for r in rows)
 
 
+def test_cached_loglik_equals_scoring_each_label_with_a_full_forward(small_synth, small_tokenizer):
+    """The scorer's shared prompt pass gives each label the log-likelihood a separate full forward over
+    prompt + target would: binary, A/B and five-label records, prompts cut at a short window."""
+    import jax.numpy as jnp
+
+    from core.data.features import encode_pair
+    from core.data.formats import render_inputs, render_target
+    from core.training.loss import token_nll
+
+    out, _ = small_synth
+    records = (
+        read_jsonl(out / "suites" / "rewardbench.jsonl")[:3]
+        + read_jsonl(out / "suites" / "aggrefact.jsonl")[:3]
+        + read_jsonl(out / "tasks" / "helpfulness_rating_pointwise" / "train.jsonl")[:3]
+    )
+    assert {len(r.label_space) for r in records} == {2, 5}
+    tok = small_tokenizer
+    model = Decoder(preset("test", tok.vocab_size), nnx.Rngs(params=2))
+    for max_input in (224, 40):
+        scored = LoglikScorer(model, tok, max_input, 32, batch_size=4, progress=False)(records)
+        for r, scores in zip(records, scored):
+            assert list(scores) == list(r.label_space)
+            for label, value in scores.items():
+                target = tok.encode(render_target(r, label, first_field_only=True))
+                enc = encode_pair(tok.encode(render_inputs(r)), target, None, max_input, 32, tok.bos_id)
+                logits = model(jnp.asarray(enc.inputs)[None])
+                full = -float(jnp.sum(token_nll(logits, jnp.asarray(enc.targets)[None])[0] * enc.target_mask))
+                assert value == pytest.approx(full, abs=2e-4), (r.example_id, label)
+
+
 def test_generation_scorer_parses_strictly_and_is_batch_independent(
     small_synth, small_tokenizer, monkeypatch
 ):

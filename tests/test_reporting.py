@@ -77,7 +77,7 @@ def test_bundle_and_cost_tables(tmp_path):
         "bundles": {
             "general": [],
             "safety": [],
-            "others": ["harm", "helper", "idle"],  # a top task outside every category bundle
+            "others": ["harm", "idle"],
             "top_safety": ["helper"],
         },
         "weights": {"helper": 200_000, "harm": 3_000, "idle": 3_000},

@@ -88,6 +88,7 @@ def test_bundles_and_weights_follow_the_paper():
     w, info = weights(RATINGS, FINAL, W)
     assert info["top_chat_hard"] == ["good_everywhere", "hard_helper"]  # rating 2 beats 1; then score
     assert info["top_safety"] == ["safety_helper", "good_everywhere"]
+    assert info["others"] == ["hard_slight", "harmful", "noise"]  # safety_helper's 200K replaces 'others'
     assert w["good_everywhere"] == 200_000 and w["hard_helper"] == 200_000 and w["safety_helper"] == 200_000
     assert w["noise"] == 3_000 and w["harmful"] == 3_000 and w["hard_slight"] == 3_000
     without_top = weights(RATINGS, FINAL, Weighting(thresholds=W.thresholds, top_k=0))[0]

@@ -1,9 +1,8 @@
 """Judges that assign a probability to every label of a record's closed label space.
 
 ``LoglikScorer`` ranks labels by the model's log-likelihood of the target line (``choice: A`` ...): one
-forward pass per (record, label), padded into fixed-size batches and length buckets so results do not depend
-on how records are grouped. ``GenerationScorer`` lets the model write its judgment (greedy, KV cache) and
-parses it strictly; an unparseable output scores no label at all. The controls are trivial judges that read
+cached prompt pass per record, then a few tokens per label. ``GenerationScorer`` lets the model write its
+judgment (greedy, KV cache) and parses it strictly; an unparseable output scores no label at all. The controls are trivial judges that read
 only surface features; they show what a suite's surface cues alone are worth.
 """
 
@@ -17,12 +16,12 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from core.data.features import encode_pair, prompt_window
+from core.data.features import prompt_window
 from core.data.formats import render_inputs, render_target
 from core.data.schema import PAIR_FIELDS, Record
 from core.data.tokenizer import Tokenizer
 from core.eval.parse import parse_decision
-from core.modeling.decode import greedy_generate
+from core.modeling.decode import greedy_generate, prefill
 from core.progress import progress_bar
 from core.training.loss import token_nll
 
@@ -30,13 +29,21 @@ Scores = dict[str, float]  # label -> log-probability (or log of a control's pro
 
 
 @nnx.jit
-def _sequence_logprob(model, inputs, segment_ids, positions, targets, mask):
-    logits = model(inputs, segment_ids, positions)
-    return -jnp.sum(token_nll(logits, targets) * mask, axis=-1)
+def _continuation_logprob(model, tokens, positions, cache, first_logits, mask):
+    """Log-probability of each row's ``tokens`` after its cached prompt: the first token is read from the
+    prompt's last logits, the rest from one cached pass over the tokens (padding after them is masked)."""
+    logits, _ = model.decode_step(tokens, positions, jnp.ones(tokens.shape, bool), cache)
+    seq = jnp.concatenate([first_logits[:, None], logits[:, :-1]], axis=1)
+    return -jnp.sum(token_nll(seq, tokens) * mask, axis=-1)
 
 
 class LoglikScorer:
-    """Log-likelihood of each allowed label under a Decoder."""
+    """Log-likelihood of each allowed label under a Decoder.
+
+    Each prompt runs once (``prefill``, into a KV cache); every label's target line is then scored against
+    that cache, so a record costs one prompt pass however many labels it has. Prompts are left-padded into
+    fixed-size batches and length buckets, so results do not depend on how records are grouped.
+    """
 
     def __init__(
         self,
@@ -52,57 +59,52 @@ class LoglikScorer:
         self.max_input, self.max_target = max_input, max_target
         self.batch_size, self.bucket, self.progress = batch_size, bucket, progress
 
-    def _encode(self, records: Sequence[Record]):
-        prompts = self.tok.encode_batch([render_inputs(r) for r in records])
-        items = []
-        for i, (r, p) in enumerate(zip(records, prompts)):
+    def _encode(self, records: Sequence[Record]) -> tuple[list[list[int]], list[dict[str, list[int]]]]:
+        """Each record's prompt window and the target tokens of each of its labels."""
+        prompts = [prompt_window(p, self.max_input, self.tok.bos_id)
+                   for p in self.tok.encode_batch([render_inputs(r) for r in records])]  # fmt: skip
+        targets = []
+        for r in records:
             if r.label_space is None:
                 raise ValueError(
                     f"record {r.example_id} has no label space; the log-likelihood scorer needs one"
                 )
-            for label in r.label_space:
-                t = self.tok.encode(render_target(r, label, first_field_only=True))
-                items.append(
-                    (i, label, encode_pair(p, t, None, self.max_input, self.max_target, self.tok.bos_id))
-                )
-        return items
+            targets.append({label: self.tok.encode(render_target(r, label, first_field_only=True))[: self.max_target]
+                            for label in r.label_space})  # fmt: skip
+        return prompts, targets
 
     def __call__(self, records: Sequence[Record]) -> list[Scores]:
-        items = self._encode(records)
+        prompts, targets = self._encode(records)
         out: list[Scores] = [{} for _ in records]
-        order = sorted(range(len(items)), key=lambda k: len(items[k][2].inputs))
+        order = sorted(range(len(records)), key=lambda i: len(prompts[i]))
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         for idx in progress_bar(batches, desc="score", disable=not self.progress):
-            longest = max(len(items[k][2].inputs) for k in idx)
-            length = int(math.ceil(longest / self.bucket) * self.bucket)
-            arr = {
-                k: np.zeros((self.batch_size, length), np.int32)
-                for k in ("inputs", "targets", "mask", "segment_ids", "positions")
-            }
-            for row, k in enumerate(idx):
-                enc = items[k][2]
-                n = len(enc.inputs)
-                arr["inputs"][row, :n] = enc.inputs
-                arr["targets"][row, :n] = enc.targets
-                arr["mask"][row, :n] = enc.target_mask
-                arr["segment_ids"][row, :n] = 1
-                arr["positions"][row, :n] = np.arange(n)
-            lp = np.asarray(
-                jax.device_get(
-                    _sequence_logprob(
-                        self.model,
-                        arr["inputs"],
-                        arr["segment_ids"],
-                        arr["positions"],
-                        arr["targets"],
-                        arr["mask"].astype(np.float32),
-                    )
-                )
-            )
-            for row, k in enumerate(idx):
-                rec_i, label, _ = items[k]
-                out[rec_i][label] = float(lp[row])
+            rows = [prompts[i] for i in idx] + [[0]] * (
+                self.batch_size - len(idx)
+            )  # fixed shapes: fewer compiles
+            width = _round_up(max(len(p) for p in rows), self.bucket)
+            room = _round_up(max(1, *(len(t) for i in idx for t in targets[i].values())), 8)
+            first, cache, next_pos = prefill(self.model, rows, room, width)
+            positions = jnp.asarray(next_pos[:, None] + np.arange(room)[None], jnp.int32)
+            for slot in range(max(len(targets[i]) for i in idx)):
+                tokens = np.zeros((self.batch_size, room), np.int32)
+                mask = np.zeros((self.batch_size, room), np.float32)
+                labels = {}
+                for row, i in enumerate(idx):
+                    if slot < len(targets[i]):
+                        labels[row] = label = list(targets[i])[slot]
+                        t = targets[i][label]
+                        tokens[row, : len(t)], mask[row, : len(t)] = t, 1.0
+                lp = np.asarray(jax.device_get(
+                    _continuation_logprob(self.model, jnp.asarray(tokens), positions, cache, first, jnp.asarray(mask))
+                ))  # fmt: skip
+                for row, label in labels.items():
+                    out[idx[row]][label] = float(lp[row])
         return out
+
+
+def _round_up(n: int, step: int) -> int:
+    return int(math.ceil(n / step) * step)
 
 
 class GenerationScorer:

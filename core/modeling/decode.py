@@ -1,4 +1,5 @@
-"""Greedy decoding, with a KV cache (default) or by recomputing the whole prefix at every step.
+"""Greedy decoding, with a KV cache (default) or by recomputing the whole prefix at every step, and the
+cached prompt pass (``prefill``) that log-likelihood scoring shares across a record's labels.
 
 Prompts of different lengths are left-padded into one batch; positions count real tokens only, so a padded
 prompt is decoded exactly as it would be alone. The no-cache path exists to verify the cached one.
@@ -21,15 +22,20 @@ def _cached_step(model: Decoder, tokens, positions, valid, cache):
     return model.decode_step(tokens, positions, valid, cache)
 
 
+@nnx.jit(static_argnames="room")
+def _prefill(model: Decoder, tokens, positions, valid, room: int):
+    return model.prefill(tokens, positions, valid, room)
+
+
 @nnx.jit
 def _full_forward(model: Decoder, tokens, segment_ids, positions):
     return model(tokens, segment_ids, positions)
 
 
-def _left_pad(prompts: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _left_pad(prompts: Sequence[Sequence[int]], width: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not prompts or any(len(p) == 0 for p in prompts):
         raise ValueError("every prompt needs at least one token")
-    width = max(len(p) for p in prompts)
+    width = max(width, *(len(p) for p in prompts))
     tokens = np.zeros((len(prompts), width), np.int32)
     valid = np.zeros((len(prompts), width), bool)
     for i, p in enumerate(prompts):
@@ -48,6 +54,17 @@ def _cut(rows: np.ndarray, eos_id: int | None) -> list[list[int]]:
     return out
 
 
+def prefill(
+    model: Decoder, prompts: Sequence[Sequence[int]], room: int, width: int = 0
+) -> tuple[jax.Array, KVCache, np.ndarray]:
+    """Run left-padded prompts (at least ``width`` slots wide) into a cache that keeps ``room`` free slots
+    after them. Returns the logits at each prompt's last token (``[B, vocab]``), the cache and each
+    row's next position."""
+    tokens, valid, positions = _left_pad(prompts, width)
+    last, cache = _prefill(model, jnp.asarray(tokens), jnp.asarray(positions), jnp.asarray(valid), room)
+    return last, cache, positions[:, -1] + 1
+
+
 def greedy_generate(
     model: Decoder,
     prompts: Sequence[Sequence[int]],
@@ -60,12 +77,10 @@ def greedy_generate(
     batch = tokens.shape[0]
     new = np.zeros((batch, max_new_tokens), np.int32)
     done = np.zeros(batch, bool)
-    if use_cache:
-        cache = KVCache.init(model.cfg, batch, tokens.shape[1] + max_new_tokens)
-        logits, cache = _cached_step(
-            model, jnp.asarray(tokens), jnp.asarray(positions), jnp.asarray(valid), cache
-        )
     next_pos = positions[:, -1] + 1
+    if use_cache:
+        last, cache, _ = prefill(model, prompts, max_new_tokens)
+        logits = last[:, None]
     for t in range(max_new_tokens):
         if not use_cache:
             seq = np.concatenate([tokens, new[:, :t]], axis=1)

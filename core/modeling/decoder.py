@@ -48,8 +48,21 @@ class Decoder(nnx.Module):
         if positions is None:
             positions = jnp.broadcast_to(jnp.arange(tokens.shape[-1]), tokens.shape)
         slots = jnp.arange(tokens.shape[-1])
-        logits, _ = self._forward(tokens, positions, attention_mask(segment_ids), slots, slots, dropout_key)
-        return logits
+        x, _ = self._forward(tokens, positions, attention_mask(segment_ids), slots, slots, dropout_key)
+        return self._logits(x)
+
+    def prefill(self, tokens: jax.Array, positions: jax.Array, valid: jax.Array, room: int):
+        """The prompt pass of cached decoding, run like training (chunked causal attention, no cache reads):
+        left-padded ``tokens [B, T]`` (``valid`` marks real ones) -> the logits at the last slot ``[B, vocab]``
+        and a cache holding the prompt's keys/values with ``room`` free slots after them."""
+        slots = jnp.arange(tokens.shape[-1])
+        x, (k, v) = self._forward(
+            tokens, positions, attention_mask(valid.astype(jnp.int32)), slots, slots, None, keep_kv=True
+        )
+        free = ((0, 0), (0, 0), (0, room), (0, 0), (0, 0))
+        cache = KVCache(k=jnp.pad(k, free), v=jnp.pad(v, free), valid=jnp.pad(valid, ((0, 0), (0, room))),
+                        index=jnp.asarray(tokens.shape[-1], jnp.int32))  # fmt: skip
+        return self._logits(x[:, -1]), cache
 
     def decode_step(self, tokens: jax.Array, positions: jax.Array, valid: jax.Array, cache: KVCache):
         """Run ``tokens [B, T]`` at cache slots ``cache.index ..``; ``valid`` marks real (non-pad) tokens.
@@ -62,13 +75,26 @@ class Decoder(nnx.Module):
         causal = slots[None, :] <= (cache.index + jnp.arange(t))[:, None]
         mask = (causal[None] & valid_all[:, None, :])[:, None]
         query_slots = cache.index + jnp.arange(t)
-        logits, (k, v) = self._forward(
+        x, (k, v) = self._forward(
             tokens, positions, mask, query_slots, slots, None, (cache.k, cache.v), cache.index
         )
-        return logits, KVCache(k=k, v=v, valid=valid_all, index=cache.index + t)
+        return self._logits(x), KVCache(k=k, v=v, valid=valid_all, index=cache.index + t)
 
-    def _forward(self, tokens, positions, mask, query_slots, key_slots, dropout_key, cache=None, index=None):
+    def _forward(
+        self,
+        tokens,
+        positions,
+        mask,
+        query_slots,
+        key_slots,
+        dropout_key,
+        cache=None,
+        index=None,
+        keep_kv=False,
+    ):
+        """Final-normed hidden states, and the layers' keys/values when reading a cache or ``keep_kv``."""
         cfg = self.cfg
+        keep_kv = keep_kv or cache is not None
         dt = jnp.dtype(cfg.dtype)
         x = jnp.take(self.embed[...], tokens, axis=0).astype(jnp.float32)
         if cfg.embed_scale:
@@ -80,7 +106,7 @@ class Decoder(nnx.Module):
             """One block; its keys/values come back only when decoding with a cache (training needs none)."""
             key = jax.random.fold_in(dropout_key, i) if dropout_key is not None else None
             x, new_kv = nnx.merge(graphdef, layer_state)(x, positions, layer_mask, key, kv, index)
-            return x, (new_kv if kv is not None else None)
+            return x, (new_kv if keep_kv else None)
 
         if cfg.remat != "none":
             layer = jax.checkpoint(layer, policy=REMAT[cfg.remat], static_argnums=(2,))
@@ -101,13 +127,17 @@ class Decoder(nnx.Module):
                 layer_mask = local if cfg.is_local(i) else mask
                 x, layer_kv = layer(x, layer_state, graphdef, layer_mask, i, layer_kv)
                 kvs.append(layer_kv)
-            kv = tuple(jnp.stack(parts) for parts in zip(*kvs)) if cache is not None else None
-        x = self.final_norm(x)
+            kv = tuple(jnp.stack(parts) for parts in zip(*kvs)) if keep_kv else None
+        return self.final_norm(x), kv
+
+    def _logits(self, x: jax.Array) -> jax.Array:
+        """The output head over hidden states ``[..., d_model]``."""
+        cfg = self.cfg
         head = self.embed[...].T if cfg.tie_embeddings else self.head[...]
-        logits = jnp.einsum("btd,dv->btv", x, head.astype(dt)).astype(jnp.float32)
+        logits = jnp.einsum("...d,dv->...v", x, head.astype(x.dtype)).astype(jnp.float32)
         if cfg.final_softcap:
             logits = jnp.tanh(logits / cfg.final_softcap) * cfg.final_softcap
-        return logits, kv
+        return logits
 
 
 def stack_blocks(blocks: list[Block]) -> Block:

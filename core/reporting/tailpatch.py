@@ -61,9 +61,6 @@ def bundle_table(ratings: Mapping, planted: Mapping[str, Mapping[str, int]] | No
     for name, tasks in ratings["bundles"].items():
         for t in tasks:
             member.setdefault(t, []).append(name)
-    for names in member.values():  # a top task's fixed weight replaces 'others' (the paper's exception)
-        if "others" in names and any(n.startswith("top_") for n in names):
-            names.remove("others")
     rows = []
     for task, r in ratings["ratings"].items():
         row: dict = {"task": task}

@@ -52,6 +52,8 @@ def weights(ratings: Mapping[str, Mapping[str, int]], final: Mapping[str, Mappin
     for tasks in top.values():
         for t in tasks:
             out[t] = w.w_top
+    tops = {t for tasks in top.values() for t in tasks}
+    b["others"] = [t for t in b["others"] if t not in tops]  # a top task's fixed weight replaces 'others'
     return out, {**b, **{f"top_{cat}": ts for cat, ts in top.items()}}
 
 

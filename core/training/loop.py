@@ -152,7 +152,7 @@ def train(
                 rows.append(row)
                 _write_log(log_path, rows)
                 bar.set_postfix(loss=row["loss"], acc=row["target_acc"], refresh=False)
-                window_tokens, window_t = 0.0, now
+                window_tokens, window_t = 0.0, time.perf_counter()  # the next window excludes evaluation time
             if done % cfg.checkpoint_every == 0 or done == end:
                 final = {k: float(v) for k, v in metrics.items()}
                 ckpt.save(
