@@ -4,8 +4,10 @@
 leaving out a capability or a task type), ``dvc exp run --temp -n abl-<sweep>-<value> -S <param>=<value>
 <target>`` one after the other, plus an ``abl-baseline`` run with only the ``--set`` overrides, so every row
 compares against a run trained the same way. The workspace is left untouched; an experiment whose name
-already exists is skipped, so an interrupted sweep continues where it stopped. ``report``: ``dvc exp show
---json`` -> ``artifacts/ablations/exp_show.json`` and the ablation notebook (table + figure in ``reports/``).
+already exists at the current commit is skipped, so an interrupted sweep continues where it stopped.
+``report``: ``dvc exp show --json`` over every commit (``--this-commit``: the current one only) ->
+``artifacts/ablations/exp_show.json`` and the ablation notebook (table + figure in ``reports/``). Experiments
+stay attached to the commit they ran from, so each is compared with the baseline run of its own commit.
 """
 
 from __future__ import annotations
@@ -107,7 +109,10 @@ def run(args: argparse.Namespace) -> None:
 
 def report(args: argparse.Namespace) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    shown = subprocess.run(["dvc", "exp", "show", "--json"], capture_output=True, text=True, check=True)
+    scope = [] if args.this_commit else ["--all-commits"]
+    shown = subprocess.run(
+        ["dvc", "exp", "show", "--json", *scope], capture_output=True, text=True, check=True
+    )
     (OUT / "exp_show.json").write_text(shown.stdout)
     EXECUTED.mkdir(parents=True, exist_ok=True)
     parameters = {"exp_show": str(OUT / "exp_show.json"), "figure": str(FIGURE), "table": str(TABLE)}
@@ -128,7 +133,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     r.add_argument("--sweeps", type=Path, default=SWEEPS)
     r.add_argument("--params", type=Path, default=Path("params.yaml"))
     r.add_argument("--dry-run", action="store_true", help="print the commands only")
-    sub.add_parser("report", help="collect dvc exp show and render the ablation notebook")
+    rep = sub.add_parser("report", help="collect dvc exp show and render the ablation notebook")
+    rep.add_argument("--this-commit", action="store_true", help="only the experiments of the current commit")
     args = p.parse_args(argv)
     (run if args.action == "run" else report)(args)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.reporting.ablations import runs_table
+from core.reporting.ablations import deltas, plot_deltas, runs_table
 from experiments import ablate
 
 CFG = {"target": "score", "sweeps": {"cap": {"param": "mixtures.flame.maximum", "values": [7, 9]},
@@ -87,3 +87,10 @@ def test_a_sweep_runs_as_dvc_experiments_and_is_tabulated(tmp_path):
     assert table.loc["abl-cap-9", "examples_seen"] == 900
     assert table.loc["abl-capability-coding+math", "delta"] == pytest.approx(-20.0)  # against abl-baseline
     assert table.loc["abl-baseline", "changed"] == "(none)" and (table["status"] == "ok").all()
+    changes = deltas(table.reset_index(), columns=("overall", "chat"))
+    commit = table.loc["abl-cap-9", "commit"]
+    assert list(changes.index)[0] == f"abl-capability-coding+math @{commit}"  # sorted, worst first
+    assert len(changes) == 4 and not any(i.startswith(("main", "abl-baseline")) for i in changes.index)
+    assert changes.loc[f"abl-capability-coding+math @{commit}", "overall"] == pytest.approx(-20.0)
+    plot_deltas(changes, "t", str(tmp_path / "d.png"))
+    assert (tmp_path / "d.png").stat().st_size > 0

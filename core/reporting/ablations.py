@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import pandas as pd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 METRICS = "artifacts/eval/flame/rewardbench/metrics.json"
 TRAIN_SUMMARY = "artifacts/train/flame/summary.json"
@@ -81,3 +86,38 @@ def runs_table(
         reference[commit] = ref["overall"].iloc[0] if len(ref) else float("nan")
     df["delta"] = df["overall"] - df["commit"].map(reference)
     return df
+
+
+def deltas(runs: pd.DataFrame, prefix: str = "abl-", columns: Sequence[str] = COLUMNS) -> pd.DataFrame:
+    """Each ablated experiment's scores minus those of its own commit's ``<prefix>baseline`` (points), indexed
+    ``run @commit`` and sorted by the overall change; baselines, commits and failed runs are left out."""
+    ok = runs[(runs["status"] == "ok") & (runs["kind"] == "experiment")]
+    base = ok[ok["run"] == f"{prefix}baseline"].set_index("commit")[list(columns)]
+    ablated = ok[(ok["run"] != f"{prefix}baseline") & ok["commit"].isin(base.index)]
+    out = ablated[list(columns)].to_numpy() - base.loc[ablated["commit"]].to_numpy()
+    index = [f"{r} @{c}" for r, c in zip(ablated["run"], ablated["commit"])]
+    return pd.DataFrame(out, index=index, columns=list(columns)).sort_values(columns[0])
+
+
+def plot_deltas(d: pd.DataFrame, title: str, path: str) -> None:
+    """Left: the overall change per ablation as bars; right: every category's change as a heatmap (red worse,
+    blue better), one row per run, so sixteen runs stay readable."""
+    fig, (bars, heat) = plt.subplots(1, 2, figsize=(12, 0.45 * len(d) + 1.8), sharey=True,
+                                     gridspec_kw={"width_ratios": [1, 1.4]})  # fmt: skip
+    y = np.arange(len(d))
+    overall = d.iloc[:, 0].to_numpy()
+    bars.barh(y, overall, color=["tab:red" if v < 0 else "tab:blue" for v in overall])
+    bars.axvline(0, color="black", lw=0.8)
+    bars.set_yticks(y, d.index, fontsize=8)
+    bars.set_xlabel(f"{d.columns[0]}: points vs the commit's baseline")
+    span = float(np.nanmax(np.abs(d.to_numpy()))) or 1.0
+    image = heat.imshow(d.to_numpy(), cmap="RdBu", vmin=-span, vmax=span, aspect="auto")
+    heat.set_xticks(range(len(d.columns)), d.columns, fontsize=8)
+    for (i, j), v in np.ndenumerate(d.to_numpy()):
+        heat.text(j, i, f"{v:+.1f}", ha="center", va="center", fontsize=7,
+                  color="white" if abs(v) > 0.6 * span else "black")  # fmt: skip
+    fig.colorbar(image, ax=heat, label="points")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
