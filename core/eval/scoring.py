@@ -2,8 +2,9 @@
 
 ``LoglikScorer`` ranks labels by the model's log-likelihood of the target line (``choice: A`` ...): one
 cached prompt pass per record, then a few tokens per label. ``GenerationScorer`` lets the model write its
-judgment (greedy, KV cache) and parses it strictly; an unparseable output scores no label at all. The controls are trivial judges that read
-only surface features; they show what a suite's surface cues alone are worth.
+judgment (greedy, KV cache) and parses it strictly; an unparseable output scores no label at all. The
+controls are trivial judges that read only surface features; they show what a suite's surface cues alone are
+worth.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class LoglikScorer:
         self.max_input, self.max_target = max_input, max_target
         self.batch_size, self.bucket, self.progress = batch_size, bucket, progress
 
-    def _encode(self, records: Sequence[Record]) -> tuple[list[list[int]], list[dict[str, list[int]]]]:
+    def _encode(self, records: Sequence[Record]) -> tuple[list[list[int]], list[list[tuple[str, list[int]]]]]:
         """Each record's prompt window and the target tokens of each of its labels."""
         prompts = [prompt_window(p, self.max_input, self.tok.bos_id)
                    for p in self.tok.encode_batch([render_inputs(r) for r in records])]  # fmt: skip
@@ -69,8 +70,8 @@ class LoglikScorer:
                 raise ValueError(
                     f"record {r.example_id} has no label space; the log-likelihood scorer needs one"
                 )
-            targets.append({label: self.tok.encode(render_target(r, label, first_field_only=True))[: self.max_target]
-                            for label in r.label_space})  # fmt: skip
+            targets.append([(label, self.tok.encode(render_target(r, label, first_field_only=True))[: self.max_target])
+                            for label in r.label_space])  # fmt: skip
         return prompts, targets
 
     def __call__(self, records: Sequence[Record]) -> list[Scores]:
@@ -79,21 +80,19 @@ class LoglikScorer:
         order = sorted(range(len(records)), key=lambda i: len(prompts[i]))
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         for idx in progress_bar(batches, desc="score", disable=not self.progress):
-            rows = [prompts[i] for i in idx] + [[0]] * (
-                self.batch_size - len(idx)
-            )  # fixed shapes: fewer compiles
+            pad = [[0]] * (self.batch_size - len(idx))  # fixed-size batches: fewer compiles
+            rows = [prompts[i] for i in idx] + pad
             width = _round_up(max(len(p) for p in rows), self.bucket)
-            room = _round_up(max(1, *(len(t) for i in idx for t in targets[i].values())), 8)
+            room = _round_up(max(1, *(len(t) for i in idx for _, t in targets[i])), 8)
             first, cache, next_pos = prefill(self.model, rows, room, width)
             positions = jnp.asarray(next_pos[:, None] + np.arange(room)[None], jnp.int32)
-            for slot in range(max(len(targets[i]) for i in idx)):
+            for slot in range(max(len(targets[i]) for i in idx)):  # the k-th label of every record at once
                 tokens = np.zeros((self.batch_size, room), np.int32)
                 mask = np.zeros((self.batch_size, room), np.float32)
                 labels = {}
                 for row, i in enumerate(idx):
                     if slot < len(targets[i]):
-                        labels[row] = label = list(targets[i])[slot]
-                        t = targets[i][label]
+                        labels[row], t = targets[i][slot]
                         tokens[row, : len(t)], mask[row, : len(t)] = t, 1.0
                 lp = np.asarray(jax.device_get(
                     _continuation_logprob(self.model, jnp.asarray(tokens), positions, cache, first, jnp.asarray(mask))

@@ -79,7 +79,9 @@ def greedy_generate(
     done = np.zeros(batch, bool)
     next_pos = positions[:, -1] + 1
     if use_cache:
-        last, cache, _ = prefill(model, prompts, max_new_tokens)
+        last, cache = _prefill(
+            model, jnp.asarray(tokens), jnp.asarray(positions), jnp.asarray(valid), max_new_tokens
+        )
         logits = last[:, None]
     for t in range(max_new_tokens):
         if not use_cache:

@@ -103,7 +103,8 @@ class Decoder(nnx.Module):
         local = mask & window_mask(query_slots, key_slots, cfg.sliding_window) if cfg.sliding_window else mask
 
         def layer(x, layer_state, graphdef, layer_mask, i, kv):
-            """One block; its keys/values come back only when decoding with a cache (training needs none)."""
+            """One block; its keys/values come back only with ``keep_kv`` (a cache to read or fill; training
+            needs none)."""
             key = jax.random.fold_in(dropout_key, i) if dropout_key is not None else None
             x, new_kv = nnx.merge(graphdef, layer_state)(x, positions, layer_mask, key, kv, index)
             return x, (new_kv if keep_kv else None)
