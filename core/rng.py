@@ -8,6 +8,7 @@ stage never shifts the randomness of another. Python's ``hash()`` is salted per 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -31,3 +32,11 @@ def sha256_hex(data: str | bytes, length: int = 16) -> str:
     if isinstance(data, str):
         data = data.encode()
     return hashlib.sha256(data).hexdigest()[:length]
+
+
+def digest_files(files: Mapping[str, bytes]) -> str:
+    """sha256 of named file contents (names sorted): the identity of a multi-file artifact (a tokenizer)."""
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return h.hexdigest()

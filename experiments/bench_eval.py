@@ -15,9 +15,9 @@ from flax import nnx
 from core.data.collection import load_suite
 from core.data.tokenizer import Tokenizer
 from core.eval.harness import judge_rows
+from core.eval.loading import load_judge_model, resolve_model
 from core.eval.scoring import GenerationScorer, LoglikScorer
 from core.modeling import Decoder, preset
-from core.training.checkpoint import load_model
 from experiments.common import DATA_DIR, MODELS, TOKENIZER, load_params, parser
 
 
@@ -36,11 +36,11 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=DATA_DIR)
     args = p.parse_args()
     params = load_params(args.params)
-    tok = Tokenizer.load(TOKENIZER)
     if args.model:
-        path = Path(args.model) if (Path(args.model) / "config.json").exists() else MODELS / args.model
-        model, name = load_model(path), path.name
+        path = resolve_model(args.model, MODELS)
+        (model, tok), name = load_judge_model(path), path.name
     else:
+        tok = Tokenizer.load(TOKENIZER)
         model, name = Decoder(preset("tiny", tok.vocab_size), nnx.Rngs(params=0)), "random tiny"
     records = load_suite(args.data, args.suite)[: args.records]
     d, e = params.data, params.eval

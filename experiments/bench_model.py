@@ -9,6 +9,12 @@ square: causal block skipping is not credited).
     python -m experiments.bench_model                     # CPU default profile: tiny train step + scoring
     python -m experiments.bench_model --preset 1b --vocab 32000 --batch 8 --seq 2048 --dtype bfloat16 \
         --scan --remat dots --no-scoring                  # accelerator
+    python -m experiments.bench_model --checkpoint data/base_checkpoint --batch 4 --seq 256   # a real model
+
+With ``--checkpoint`` (a Hugging Face folder, e.g. one written by ``experiments.import_checkpoint``) both
+figures are measured on that real model, ours beside ``transformers`` (PyTorch, CPU) on the same weights and
+inputs: the train step as FLAMe trains (loss on the last ``--targets`` tokens of each row only, Adam), and
+log-likelihood scoring as the judge scores (each prompt once, then every label's tokens against it).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import argparse
 import dataclasses
 import json
 import time
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -118,8 +125,8 @@ def scoring_bench(args) -> dict:
     import torch
     import transformers
 
+    from core.modeling.decoder import token_nll
     from core.modeling.hf import load_hf
-    from core.training.loss import token_nll
 
     hf_cfg = transformers.LlamaConfig(
         vocab_size=args.vocab,
@@ -171,6 +178,119 @@ def scoring_bench(args) -> dict:
     }
 
 
+def _checkpoint_batch(vocab: int, batch: int, seq: int, targets: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Rows of random tokens whose last ``targets`` positions carry the loss (a judge's answer)."""
+    from core.training.loss import target_index
+
+    tokens = np.random.default_rng(seed).integers(2, vocab, (batch, seq + 1)).astype(np.int32)
+    tmask = np.zeros((batch, seq), np.int32)
+    tmask[:, -targets:] = 1
+    out = {
+        "inputs": tokens[:, :-1],
+        "targets": tokens[:, 1:],
+        "target_mask": tmask,
+        "context_mask": 1 - tmask,
+        "segment_ids": np.ones((batch, seq), np.int32),
+        "positions": np.broadcast_to(np.arange(seq, dtype=np.int32), (batch, seq)).copy(),
+    }
+    out["target_index"], out["target_valid"] = target_index(tmask)
+    return out
+
+
+def _best(fn, reps: int) -> tuple[float, float]:
+    """(first call incl. compilation, best of ``reps`` later calls) in seconds."""
+    t = time.perf_counter()
+    fn()
+    first = time.perf_counter() - t
+    return first, _best_time(fn, reps - 1) if reps > 1 else first
+
+
+def checkpoint_bench(args) -> dict:
+    """Train step and log-likelihood scoring of a real checkpoint: ours and transformers, same weights."""
+    import torch
+    import transformers
+
+    from core.eval.scoring import _continuation_logprob
+    from core.modeling.decode import prefill
+    from core.modeling.hf import load_hf
+
+    model, cfg = load_hf(args.checkpoint, attn_chunk=args.attn_chunk or None, dtype=args.dtype)
+    ref = transformers.AutoModelForCausalLM.from_pretrained(str(args.checkpoint), dtype=torch.float32)
+    batch = _checkpoint_batch(cfg.vocab_size, args.batch, args.seq, args.targets)
+    tokens_per_step = args.batch * args.seq
+
+    # train step: ours (logits at the target positions only) ...
+    tcfg = TrainConfig(init="base", mixture="-", steps=1000, batch_size=args.batch, lr=1e-5)
+    opt = nnx.Optimizer(model, make_optimizer(tcfg), wrt=nnx.Param)
+    step = make_train_step(0.0)
+    jbatch = {k: jnp.asarray(v) for k, v in batch.items()}
+    key = jax.random.key(0)
+    ours_first, ours_step = _best(lambda: jax.block_until_ready(step(model, opt, jbatch, key)), args.steps)
+    # ... and transformers, the same recipe in PyTorch (the head applied at the target positions too)
+    ref.train()
+    torch_opt = torch.optim.Adam(ref.parameters(), lr=1e-5)
+    x = torch.as_tensor(batch["inputs"], dtype=torch.long)
+    y = torch.as_tensor(batch["targets"][:, -args.targets :], dtype=torch.long)
+
+    def torch_step():
+        torch_opt.zero_grad()
+        hidden = ref.model(input_ids=x).last_hidden_state[:, -args.targets :]
+        loss = torch.nn.functional.cross_entropy(ref.lm_head(hidden).flatten(0, 1).float(), y.flatten())
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(ref.parameters(), 1.0)
+        torch_opt.step()
+
+    ref_first, ref_step = _best(torch_step, args.steps)
+    ref.eval()
+
+    # scoring: each prompt once into a cache, then two 4-token labels against it
+    labels = np.random.default_rng(1).integers(2, cfg.vocab_size, (2, args.batch, 4)).astype(np.int32)
+    prompts = [row.tolist() for row in batch["inputs"]]
+    mask = jnp.ones((args.batch, 4), jnp.float32)
+
+    def ours_score():
+        first, cache, next_pos = prefill(model, prompts, 4, args.seq)
+        positions = jnp.asarray(next_pos[:, None] + np.arange(4)[None], jnp.int32)
+        for lab in labels:
+            out = _continuation_logprob(model, jnp.asarray(lab), positions, cache, first, mask)
+        return jax.block_until_ready(out)
+
+    def torch_score():
+        with torch.no_grad():
+            out = ref(input_ids=x, use_cache=True, logits_to_keep=1)
+            first, cache = out.logits[:, -1].float(), out.cache
+            for lab in labels:
+                t = torch.as_tensor(lab, dtype=torch.long)
+                logits = torch.cat([first[:, None], ref(input_ids=t[:, :-1], cache=cache).logits.float()], 1)
+                score = logits.log_softmax(-1).gather(-1, t[..., None]).sum((1, 2))
+                cache.crop(-(t.shape[1] - 1))  # back to the prompt alone for the next label
+        return score
+
+    _, ours_scoring = _best(ours_score, args.steps)
+    _, ref_scoring = _best(torch_score, args.steps)
+    return {
+        "checkpoint": str(args.checkpoint),
+        "device": str(jax.devices()[0].device_kind),
+        "params": count_params(model),
+        "vocab": cfg.vocab_size,
+        "batch": args.batch,
+        "seq": args.seq,
+        "targets_per_row": args.targets,
+        "train_tokens_per_s": {
+            "ours": round(tokens_per_step / ours_step, 1),
+            "transformers": round(tokens_per_step / ref_step, 1),
+            "ratio": round(ref_step / ours_step, 2),
+        },
+        "train_first_step_s": {"ours": round(ours_first, 1), "transformers": round(ref_first, 1)},
+        "scoring_examples_per_s": {
+            "ours": round(args.batch / ours_scoring, 2),
+            "transformers": round(args.batch / ref_scoring, 2),
+            "ratio": round(ref_scoring / ours_scoring, 2),
+        },
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preset", default="tiny")
@@ -185,7 +305,12 @@ def main() -> None:
     p.add_argument("--attn-chunk", type=int, default=None, help="query block size (0: none; default: preset)")
     p.add_argument("--score-batch", type=int, default=16)
     p.add_argument("--no-scoring", action="store_true", help="skip the comparison with transformers")
+    p.add_argument("--checkpoint", type=Path, help="a Hugging Face folder: benchmark that real model instead")
+    p.add_argument("--targets", type=int, default=8, help="--checkpoint: loss positions per row")
     args = p.parse_args()
+    if args.checkpoint is not None:
+        print(json.dumps({"checkpoint": checkpoint_bench(args)}, indent=2))
+        return
     result = {"train_step": train_step_bench(args)}
     if not args.no_scoring:
         result["scoring"] = scoring_bench(args)

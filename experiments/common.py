@@ -13,6 +13,7 @@ from core import config
 flags.FLAGS.mark_as_parsed()
 
 DATA_DIR = Path("data/collection")
+BASE_CHECKPOINT = Path("data/base_checkpoint")  # the base_checkpoint stage's HF folder (model.base)
 TOKENIZER = Path("data/tokenizer/tokenizer.json")
 MODELS = Path("artifacts/models")
 MIXTURES = Path("artifacts/mixtures")
@@ -34,6 +35,15 @@ def parser(description: str) -> argparse.ArgumentParser:
 
 def load_params(path: Path) -> config.Params:
     return config.load(path)
+
+
+def hf_base(params: config.Params) -> Path | None:
+    """The Hugging Face folder training starts from: the converted ``model.base`` or ``model.hf_checkpoint``
+    (None: a random initialisation of ``model.preset``)."""
+    m = params.model
+    if m.base is not None:
+        return BASE_CHECKPOINT
+    return Path(m.hf_checkpoint) if m.hf_checkpoint is not None else None
 
 
 def select(section: dict, name: str, what: str):

@@ -14,12 +14,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from core.data.tokenizer import Tokenizer
 from core.eval.harness import judge_rows, suite_metrics, write_results
+from core.eval.loading import load_judge_model, resolve_model
 from core.eval.scoring import CONTROLS, GenerationScorer, LoglikScorer
 from core.eval.suites import load, sample_per_task
-from core.training.checkpoint import load_model
-from experiments.common import DATA_DIR, EVAL, MODELS, TOKENIZER, load_params, parser
+from experiments.common import DATA_DIR, EVAL, MODELS, load_params, parser
 
 
 def make_judge(model: str, params, progress: bool, scorer: str = "loglik"):
@@ -28,12 +27,12 @@ def make_judge(model: str, params, progress: bool, scorer: str = "loglik"):
         if name not in CONTROLS:
             raise SystemExit(f"unknown control '{name}' (known: {', '.join(CONTROLS)})")
         return CONTROLS[name](), f"control_{name}"
-    path = Path(model)
-    if not (path / "config.json").exists():
-        path = MODELS / model
-    if not (path / "config.json").exists():
-        raise SystemExit(f"no exported model named '{model}' (looked for {Path(model)} and {MODELS / model})")
-    decoder, tok, e = load_model(path), Tokenizer.load(TOKENIZER), params.eval
+    try:
+        path = resolve_model(model, MODELS)
+        decoder, tok = load_judge_model(path)  # the tokenizer inside the model folder
+    except (FileNotFoundError, ValueError) as err:
+        raise SystemExit(f"error: {err}") from None
+    e = params.eval
     if scorer == "generate":
         judge = GenerationScorer(decoder, tok, params.data.max_input_tokens, e.max_new_tokens, e.batch_size,
                                  progress=progress)  # fmt: skip

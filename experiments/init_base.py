@@ -1,5 +1,6 @@
 """Stage ``init_base``: the checkpoint FLAMe fine-tunes: a seeded random init of a preset (the default
-profile), or a link to an open base checkpoint when ``model.hf_checkpoint`` names a Hugging Face folder."""
+profile), or a link to a real base checkpoint (``model.base``, converted by the ``base_checkpoint`` stage, or
+any Hugging Face folder named by ``model.hf_checkpoint``). The folder keeps the tokenizer it goes with."""
 
 from __future__ import annotations
 
@@ -10,25 +11,27 @@ from core import provenance
 from core.data.tokenizer import Tokenizer
 from core.modeling.config import preset
 from core.modeling.decoder import count_params, init_model
-from core.training.checkpoint import export_model, link_hf_model
-from experiments.common import MODELS, TOKENIZER, load_params, parser
+from core.modeling.io import export_model, link_hf_model
+from experiments.common import MODELS, TOKENIZER, hf_base, load_params, parser
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--out", type=Path, default=MODELS / "base")
+    p.add_argument("--tokenizer", type=Path, default=TOKENIZER, help="the tokenizer stage's output")
     args = p.parse_args()
     params = load_params(args.params)
-    m = params.model
-    if m.hf_checkpoint is not None:
-        meta = provenance.record(run="base", init="hf", checkpoint=m.hf_checkpoint)
-        model = link_hf_model(Path(m.hf_checkpoint), args.out, m.overrides(), meta)
-        source = m.hf_checkpoint
+    m, tok = params.model, Tokenizer.load(args.tokenizer)
+    base = hf_base(params)
+    if base is not None:
+        meta = provenance.record(run="base", init="hf", checkpoint=str(base), base=m.base)
+        model = link_hf_model(base, args.out, m.overrides(), meta, tok.files())
+        source = m.base or str(base)
     else:
-        cfg = preset(m.preset, Tokenizer.load(TOKENIZER).vocab_size, **m.overrides())
+        cfg = preset(m.preset, tok.vocab_size, **m.overrides())
         model = init_model(cfg, params.seed)
         meta = provenance.record(run="base", init="random", model=dataclasses.asdict(cfg))
-        export_model(model, args.out, meta)
+        export_model(model, args.out, meta, tok.files())
         source = m.preset
     print(f"base: {count_params(model):,} parameters ({source}) -> {args.out}")
 

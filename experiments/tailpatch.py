@@ -18,9 +18,9 @@ from pathlib import Path
 from core.config import TrainConfig
 from core.data.collection import load_task_split
 from core.data.tokenizer import Tokenizer
+from core.eval.loading import load_judge_model
 from core.mixture.spec import MixtureSpec
 from core.tailpatch.patch import curves, suite_scorer
-from core.training.checkpoint import load_model
 from core.training.loop import RunPaths, train
 from experiments.common import DATA_DIR, MODELS, TAILPATCH, TOKENIZER, load_params, parser
 
@@ -41,7 +41,8 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     if args.start:
-        result = {"start": tp.start, "records": len(subset), "scores": scores(load_model(MODELS / tp.start))}
+        model, _ = load_judge_model(MODELS / tp.start, TOKENIZER)
+        result = {"start": tp.start, "records": len(subset), "scores": scores(model)}
         (TAILPATCH / "start.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"tail-patch start {tp.start}: {result['scores']}")
         return

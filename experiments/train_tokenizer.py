@@ -1,5 +1,5 @@
 """Stage ``tokenizer``: train the BPE tokenizer on the rendered training tasks (never on held-out suites), or
-take the tokenizer of ``model.hf_checkpoint`` when training starts from an open base checkpoint."""
+take the tokenizer of the base checkpoint (``model.base`` or ``model.hf_checkpoint``) training starts from."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from core.data.collection import training_sizes
 from core.data.formats import render
 from core.data.schema import iter_jsonl
 from core.data.tokenizer import Tokenizer
-from experiments.common import DATA_DIR, TOKENIZER, load_params, parser
+from experiments.common import DATA_DIR, TOKENIZER, hf_base, load_params, parser
 
 
 def main() -> None:
@@ -24,8 +24,9 @@ def main() -> None:
             for r in iter_jsonl(args.data / "tasks" / task / "train.jsonl"):
                 yield "".join(render(r))
 
-    if params.model.hf_checkpoint is not None:
-        tok = Tokenizer.from_hf(params.model.hf_checkpoint)
+    base = hf_base(params)
+    if base is not None:
+        tok = Tokenizer.from_hf(base)
     else:
         tok = Tokenizer.train(texts(), params.tokenizer.vocab_size, params.tokenizer.min_frequency)
     tok.save(args.out)

@@ -107,7 +107,7 @@ def test_cached_loglik_equals_scoring_each_label_with_a_full_forward(small_synth
 
     from core.data.features import encode_pair
     from core.data.formats import render_inputs, render_target
-    from core.training.loss import token_nll
+    from core.modeling.decoder import token_nll
 
     out, _ = small_synth
     records = (

@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 import yaml
 from tokenizers import Tokenizer as HFTokenizer
-from tokenizers import decoders, models, pre_tokenizers, trainers
+from tokenizers import decoders, models, pre_tokenizers, processors, trainers
 
 from core.config import DataConfig, MeshConfig, TrainConfig
 from core.data.features import encode_record
 from core.data.schema import read_jsonl
 from core.data.tokenizer import Tokenizer
 from core.mixture.spec import MixtureSpec
-from core.training.checkpoint import HF_LINK, link_hf_model, load_model
+from core.modeling.io import HF_LINK, link_hf_model, load_model
 from core.training.loop import RunPaths, params_equal, train
 
 torch = pytest.importorskip("torch")
@@ -49,6 +49,8 @@ def hf_folder(small_synth, tmp_path_factory):
         show_progress=False,
     )
     backend.train_from_iterator(texts, trainer=trainer)
+    bos = backend.token_to_id(BOS)  # like Llama-3, the tokenizer itself opens every text with BOS
+    backend.post_processor = processors.TemplateProcessing(single=f"{BOS} $A", special_tokens=[(BOS, bos)])
     backend.save(str(folder / "tokenizer.json"))
     cfg = transformers.LlamaConfig(
         vocab_size=backend.get_vocab_size(),
@@ -84,13 +86,22 @@ def test_tokenizer_loads_from_the_checkpoint_folder(hf_folder, small_synth, tmp_
     (tmp_path / "bare" / "tokenizer.json").write_text((folder / "tokenizer.json").read_text())
     with pytest.raises(ValueError, match="no eos_token_id"):
         Tokenizer.from_hf(tmp_path / "bare")
+    # config.json names a BOS, but a tokenizer that does not prepend it is used without one (SmolLM2's case)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "config.json").write_text((folder / "config.json").read_text())
+    backend = HFTokenizer.from_file(str(folder / "tokenizer.json"))
+    backend.post_processor = None
+    backend.save(str(plain / "tokenizer.json"))
+    assert Tokenizer.from_hf(plain).bos_id is None
 
 
 def test_a_linked_checkpoint_loads_onto_a_mesh_and_guards_its_source(hf_folder, tmp_path):
     from core.modeling.sharding import make_mesh
 
     folder, ref = hf_folder
-    link_hf_model(folder, tmp_path / "base", {"scan_layers": True}, {"run": "base"})
+    files = Tokenizer.from_hf(folder).files()
+    link_hf_model(folder, tmp_path / "base", {"scan_layers": True}, {"run": "base"}, files)
     assert (tmp_path / "base" / HF_LINK).exists() and not (tmp_path / "base" / "model.safetensors").exists()
     mesh = make_mesh(MeshConfig(data=2, fsdp=4, tensor=1))
     model = load_model(tmp_path / "base", mesh, "fsdp")
@@ -106,7 +117,7 @@ def test_a_linked_checkpoint_loads_onto_a_mesh_and_guards_its_source(hf_folder, 
     copy.mkdir()
     for f in folder.iterdir():
         (copy / f.name).write_bytes(f.read_bytes())
-    link_hf_model(copy, tmp_path / "linked_copy", {}, {})
+    link_hf_model(copy, tmp_path / "linked_copy", {}, {}, files)
     hf_cfg = json.loads((copy / "config.json").read_text())
     (copy / "config.json").write_text(json.dumps({**hf_cfg, "rms_norm_eps": 1e-3}))
     with pytest.raises(ValueError, match="changed since it was linked"):
@@ -129,7 +140,9 @@ def test_stages_train_from_a_hf_checkpoint(hf_folder, small_synth, tmp_path):
     stage(
         "experiments.train_tokenizer", "--data", str(data), "--out", str(tmp_path / "tok" / "tokenizer.json")
     )
-    out = stage("experiments.init_base", "--out", str(tmp_path / "base"))
+    out = stage(
+        "experiments.init_base", "--out", str(tmp_path / "base"), "--tokenizer", str(tmp_path / "tok")
+    )
     assert "parameters (" + str(folder) + ")" in out
     tok = Tokenizer.load(tmp_path / "tok" / "tokenizer.json")
     assert tok.bos_id == 1 and tok.vocab_size == Tokenizer.from_hf(folder).vocab_size

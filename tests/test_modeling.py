@@ -89,7 +89,7 @@ def test_loss_on_one_device_equals_loss_on_eight(shape, rules, scan):
 
 
 GEMMA_LIKE = dict(
-    n_layers=4, sliding_window=3, local_global=True, post_norms=True, norm_offset=1.0, attn_softcap=20.0
+    n_layers=4, sliding_window=3, global_every=2, post_norms=True, norm_offset=1.0, attn_softcap=20.0
 )
 
 
@@ -170,6 +170,14 @@ def test_golden_partition_specs():
     assert specs["blocks.attn.wq"] == (None, "fsdp", "tensor", None)
     assert specs["blocks.mlp.w_down"] == (None, "tensor", "fsdp")
     assert specs["blocks.attn_norm.scale"] == (None, "fsdp")
+    # Gemma-3's QK-norm weights live on the head dimension, which no rule shards: replicated
+    gemma3 = _model(qk_norm=True, norm_offset=1.0, scan_layers=True)
+    specs = {".".join(map(str, k)): tuple(v) for k, v in param_specs(gemma3, mesh, "fsdp_tp").items()}
+    assert specs["blocks.attn.q_norm.scale"] == (None, None) and specs["blocks.attn.k_norm.scale"] == (
+        None,
+        None,
+    )
+    assert gemma3.blocks.attn.q_norm.scale.get_metadata()["axes"] == ("layers", "head_dim")
 
 
 def test_mesh_validation():

@@ -1,10 +1,13 @@
 """Tokenizers: a byte-level BPE trained on the training collection (its own DVC stage), or the tokenizer of
-an open base checkpoint read from its Hugging Face folder.
+an open base checkpoint read from its Hugging Face folder (or rebuilt from a GGUF vocabulary).
 
 Our own BPE splits digits into single tokens so numbers are read digit by digit; token 0 is padding and
 token 1 ends every example. A base checkpoint's tokenizer keeps its own end (and begin) of sequence ids, which
-``special_tokens.json`` beside ``tokenizer.json`` records. Padding always uses id 0: padded positions are
-masked by segment ids, so the filler id never matters. No hub download is needed or attempted.
+``special_tokens.json`` beside ``tokenizer.json`` records; a begin-of-sequence id is used only when the
+tokenizer itself prepends one (Gemma does, SmolLM2 does not). Padding always uses id 0: padded positions are
+masked by segment ids, so the filler id never matters. The files a tokenizer saves are its identity:
+``sha256`` hashes them, and every model folder records the hash of the tokenizer it was trained with. No hub
+download is needed or attempted.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from pathlib import Path
 
 from tokenizers import Tokenizer as HFTokenizer
 from tokenizers import decoders, models, pre_tokenizers, trainers
+
+from core.data import gguf_vocab
+from core.rng import digest_files
 
 PAD, EOS = "<pad>", "<eos>"
 SPECIALS = "special_tokens.json"
@@ -72,28 +78,64 @@ class Tokenizer:
 
     @classmethod
     def from_hf(cls, folder: str | Path) -> Tokenizer:
-        """The tokenizer of a Hugging Face model folder (``tokenizer.json`` + ``config.json``); end and begin of
-        sequence ids come from ``config.json`` (its first id when a list), else ``tokenizer_config.json``."""
+        """The tokenizer of a Hugging Face model folder (``tokenizer.json`` + ``config.json``). The end of
+        sequence id comes from ``config.json`` (its first id when a list), else ``tokenizer_config.json``; the
+        begin-of-sequence id only when the tokenizer prepends it (its post-processor, or ``add_bos_token``)."""
         folder = Path(folder)
         if not (folder / "tokenizer.json").exists():
             raise FileNotFoundError(f"{folder}: tokenizer.json is missing")
         backend = HFTokenizer.from_file(str(folder / "tokenizer.json"))
-        ids = {}
-        for key in ("eos", "bos"):
-            ids[key] = _special_id(folder, backend, key)
-        if ids["eos"] is None:
+        eos = _special_id(folder, backend, "eos")
+        if eos is None:
             raise ValueError(
                 f"{folder}: no eos_token_id in config.json and no eos_token in tokenizer_config.json"
             )
-        return cls(backend, ids["eos"], ids["bos"])
+        return cls(backend, eos, _bos_convention(folder, backend))
+
+    @classmethod
+    def from_gguf_vocab(cls, vocab: dict) -> Tokenizer:
+        """The tokenizer a GGUF file's vocabulary describes (see :mod:`core.data.gguf_vocab`)."""
+        if vocab.get("eos_id") is None:
+            raise ValueError("the GGUF vocabulary names no end-of-sequence token")
+        bos = vocab["bos_id"] if vocab.get("add_bos") else None
+        return cls(gguf_vocab.build(vocab), vocab["eos_id"], bos)
+
+    def files(self) -> dict[str, bytes]:
+        """The files ``save`` writes, by name: the tokenizer's identity."""
+        out = {"tokenizer.json": self._tok.to_str(pretty=True).encode()}
+        if not self._own:
+            out[SPECIALS] = (json.dumps({"eos_id": self.eos_id, "bos_id": self.bos_id}) + "\n").encode()
+        return out
+
+    @property
+    def sha256(self) -> str:
+        return digest_files(self.files())
 
     def save(self, path: str | Path) -> None:
+        """Write the tokenizer at ``path`` (a file, or a folder that receives ``tokenizer.json``) and its
+        special ids beside it."""
         path = Path(path)
+        if path.is_dir() or not path.suffix:
+            path = path / "tokenizer.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._tok.save(str(path))
-        if not self._own:
-            specials = {"eos_id": self.eos_id, "bos_id": self.bos_id}
-            (path.parent / SPECIALS).write_text(json.dumps(specials) + "\n")
+        files = self.files()
+        path.write_bytes(files.pop("tokenizer.json"))
+        for name, data in files.items():
+            (path.parent / name).write_bytes(data)
+
+    def save_hf(self, folder: str | Path, model_max_length: int) -> None:
+        """``save`` plus a ``tokenizer_config.json`` so that ``transformers.AutoTokenizer`` loads the same
+        tokenizer from ``folder`` with no custom code."""
+        self.save(folder)
+        config = {
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "bos_token": self.token(self.bos_id) if self.bos_id is not None else None,
+            "eos_token": self.token(self.eos_id),
+            "pad_token": self.token(self.pad_id),
+            "model_max_length": model_max_length,
+            "clean_up_tokenization_spaces": False,
+        }
+        (Path(folder) / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
 
     @property
     def vocab_size(self) -> int:
@@ -105,11 +147,27 @@ class Tokenizer:
     def encode_batch(self, texts: list[str]) -> list[list[int]]:
         return [e.ids for e in self._tok.encode_batch(texts, add_special_tokens=False)]
 
+    def token(self, token_id: int) -> str:
+        """The vocabulary entry of one id (e.g. ``<bos>``)."""
+        return self._tok.id_to_token(token_id)
+
     def decode(self, ids: Iterable[int]) -> str:
         """Text of ``ids`` without padding and special tokens."""
         return self._tok.decode(
             [i for i in ids if i > 1] if self._own else list(ids), skip_special_tokens=True
         )
+
+
+def _bos_convention(folder: Path, backend: HFTokenizer) -> int | None:
+    """The id the tokenizer itself puts in front of every text, if any: what the model was trained with."""
+    added = backend.encode("a", add_special_tokens=True).ids
+    plain = backend.encode("a", add_special_tokens=False).ids
+    if len(added) == len(plain) + 1 and added[1:] == plain:
+        return added[0]
+    tok_config = folder / "tokenizer_config.json"
+    if tok_config.exists() and json.loads(tok_config.read_text()).get("add_bos_token"):
+        return _special_id(folder, backend, "bos")
+    return None
 
 
 def _special_id(folder: Path, backend: HFTokenizer, key: str) -> int | None:

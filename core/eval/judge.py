@@ -30,8 +30,10 @@ from core.data.formats import render_inputs, swap
 from core.data.schema import Record, numbered_json_lines
 from core.data.tokenizer import Tokenizer
 from core.eval.harness import probabilities
+from core.eval.loading import load_tokenizer, resolve_model
 from core.eval.scoring import LoglikScorer
 from core.modeling.decode import greedy_generate
+from core.modeling.io import TokenizerMismatch, load_model
 from core.progress import progress_bar
 
 MAX_SCALE = 100  # pointwise scales wider than this are almost surely a mistake (e.g. [0, 1000])
@@ -206,31 +208,14 @@ def judge_file(model, tok: Tokenizer, requests: Sequence[tuple[dict, Record]], o
     return len(todo)
 
 
-def resolve_model(name: str, models_dir: Path = Path("artifacts/models")) -> Path:
-    path = Path(name)
-    for candidate in (path, models_dir / name):
-        if (candidate / "config.json").exists():
-            return candidate
-    raise FileNotFoundError(f"no model folder '{name}' (looked for {path} and {models_dir / name})")
-
-
-def resolve_tokenizer(model_dir: Path, given: str | None) -> Path:
-    for candidate in (
-        [Path(given)] if given else [model_dir / "tokenizer.json", Path("data/tokenizer/tokenizer.json")]
-    ):
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError(
-        f"no tokenizer: pass --tokenizer (looked beside {model_dir} and in data/tokenizer)"
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="flame-judge", description=__doc__.split("\n\n")[0])
     p.add_argument("--model", required=True, help="a run name under artifacts/models, or a model folder")
     p.add_argument("--input", required=True, type=Path)
     p.add_argument("--output", required=True, type=Path)
-    p.add_argument("--tokenizer", help="tokenizer.json (default: beside the model, else data/tokenizer)")
+    p.add_argument(
+        "--tokenizer", help="tokenizer.json; must be the model's own (default: the model folder's)"
+    )
     p.add_argument("--resume", action="store_true", help="continue an interrupted output file")
     p.add_argument("--explain", action="store_true", help="add a generated explanation to each judgment")
     p.add_argument("--explain-tokens", type=int, default=96)
@@ -245,13 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{args.output} exists; pass --resume to continue it or choose another path"
             )
         model_dir = resolve_model(args.model)
-        tok_path = resolve_tokenizer(model_dir, args.tokenizer)
-    except (JudgeInputError, FileNotFoundError) as err:
+        tok = load_tokenizer(model_dir, args.tokenizer)
+    except (JudgeInputError, FileNotFoundError, TokenizerMismatch) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    from core.training.checkpoint import load_model  # heavy: only once the input is known to be valid
-
-    model, tok = load_model(model_dir), Tokenizer.load(tok_path)
+    model = load_model(model_dir)
     n = judge_file(model, tok, requests, args.output, batch_size=args.batch_size, max_input=args.max_input_tokens,
                    explain_tokens=args.explain_tokens if args.explain else 0, progress=not args.no_progress)  # fmt: skip
     print(f"judged {n} request(s), {len(requests) - n} already in {args.output}", file=sys.stderr)

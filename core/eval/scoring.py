@@ -23,8 +23,8 @@ from core.data.schema import PAIR_FIELDS, Record
 from core.data.tokenizer import Tokenizer
 from core.eval.parse import parse_decision
 from core.modeling.decode import greedy_generate, prefill
+from core.modeling.decoder import token_nll
 from core.progress import progress_bar
-from core.training.loss import token_nll
 
 Scores = dict[str, float]  # label -> log-probability (or log of a control's probability)
 

@@ -18,7 +18,7 @@ class DecoderConfig:
     n_kv_heads: int
     head_dim: int
     d_ff: int
-    rope_theta: float = 10000.0
+    rope_theta: float = 10000.0  # RoPE base of global (full-attention) layers, and of every layer by default
     norm_eps: float = 1e-6
     dropout: float = 0.0
     dtype: str = "float32"  # compute dtype (activations, matmuls); "bfloat16" on accelerators
@@ -30,13 +30,17 @@ class DecoderConfig:
     # architecture-family features (defaults: Llama-style)
     mlp_activation: str = "silu"  # "silu" (SwiGLU, Llama) or "gelu_tanh" (GeGLU, Gemma)
     norm_offset: float = 0.0  # Gemma's RMSNorm scales by (1 + w)
-    post_norms: bool = False  # Gemma-2: also normalise the attention and MLP outputs
+    post_norms: bool = False  # Gemma-2/3: also normalise the attention and MLP outputs
+    qk_norm: bool = False  # Gemma-3: RMSNorm over each query and key head before RoPE
     embed_scale: bool = False  # Gemma: embeddings are multiplied by sqrt(d_model)
-    query_scale: float | None = None  # Gemma-2 query_pre_attn_scalar; scores scale by its -1/2 power
+    query_scale: float | None = None  # Gemma query_pre_attn_scalar; scores scale by its -1/2 power
     attn_softcap: float | None = None  # Gemma-2: scores -> cap * tanh(scores / cap)
     final_softcap: float | None = None  # Gemma-2: logits -> cap * tanh(logits / cap)
-    sliding_window: int | None = None
-    local_global: bool = False  # Gemma-2: layers 0, 2, 4, ... attend within the sliding window only
+    sliding_window: int | None = None  # local layers see keys fewer than this many positions back
+    global_every: int | None = None  # with a window: every N-th layer (N-1, 2N-1, ...) is global (Gemma-2:
+    #                                  2, Gemma-3: 6); None: every layer is local
+    rope_local_theta: float | None = None  # Gemma-3: RoPE base of the local layers (None: rope_theta)
+    rope_linear: float | None = None  # Gemma-3 4B+: global layers divide positions by this (linear RoPE)
     rope_scaling: tuple[float, float, float, int] | None = None  # Llama-3: factor, low, high, original ctx
 
     def __post_init__(self):
@@ -51,14 +55,23 @@ class DecoderConfig:
         for name in ("dtype", "param_dtype"):
             if getattr(self, name) not in ("float32", "bfloat16", "float16"):
                 raise ValueError(f"{name} must be float32, bfloat16 or float16, got {getattr(self, name)!r}")
-        if self.local_global and not self.sliding_window:
-            raise ValueError("local_global attention needs a sliding_window")
+        if self.global_every is not None and (self.global_every < 1 or not self.sliding_window):
+            raise ValueError(f"global_every ({self.global_every}) needs a sliding_window and must be >= 1")
+        if self.rope_linear is not None and self.rope_scaling is not None:
+            raise ValueError("rope_linear and rope_scaling (Llama-3) cannot be combined")
 
     def is_local(self, layer: int) -> bool:
-        """Whether ``layer`` attends within the sliding window (Gemma-2 alternates, starting local)."""
+        """Whether ``layer`` attends within the sliding window (Gemma-2/3: all but every N-th layer)."""
         if not self.sliding_window:
             return False
-        return layer % 2 == 0 if self.local_global else True
+        return self.global_every is None or (layer + 1) % self.global_every != 0
+
+    @property
+    def local_rope_differs(self) -> bool:
+        """Whether local layers rotate with other frequencies than global ones (then both are computed)."""
+        return bool(self.sliding_window) and (
+            (self.rope_local_theta not in (None, self.rope_theta)) or self.rope_linear is not None
+        )
 
     def replace(self, **changes) -> DecoderConfig:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -83,7 +96,7 @@ _GEMMA2 = dict(
     attn_softcap=50.0,
     final_softcap=30.0,
     sliding_window=4096,
-    local_global=True,
+    global_every=2,
     tie_embeddings=True,
     norm_eps=1e-6,
     rope_theta=10000.0,
@@ -91,6 +104,25 @@ _GEMMA2 = dict(
     scan_layers=True,
     remat="full",
 )
+_GEMMA3 = dict(
+    vocab_size=262144,
+    mlp_activation="gelu_tanh",
+    norm_offset=1.0,
+    post_norms=True,
+    qk_norm=True,
+    embed_scale=True,
+    global_every=6,
+    rope_theta=1_000_000.0,
+    rope_local_theta=10_000.0,
+    tie_embeddings=True,
+    norm_eps=1e-6,
+    query_scale=256.0,
+    head_dim=256,
+    dtype="bfloat16",
+    scan_layers=True,
+    remat="full",
+)
+_GEMMA3_LARGE = dict(_GEMMA3, vocab_size=262208, sliding_window=1024, rope_linear=8.0)
 _LLAMA3 = dict(
     vocab_size=128256,
     rope_theta=500000.0,
@@ -137,6 +169,25 @@ PRESETS = {
         head_dim=128,
         d_ff=36864,
         query_scale=144.0,
+    ),
+    # Gemma 3 text models (config.json of google/gemma-3-*; 4B and up: the text part of the multimodal model)
+    "gemma3_270m": dict(
+        _GEMMA3, d_model=640, n_layers=18, n_heads=4, n_kv_heads=1, d_ff=2048, sliding_window=512
+    ),
+    "gemma3_1b": dict(
+        _GEMMA3, d_model=1152, n_layers=26, n_heads=4, n_kv_heads=1, d_ff=6912, sliding_window=512
+    ),
+    "gemma3_4b": dict(_GEMMA3_LARGE, d_model=2560, n_layers=34, n_heads=8, n_kv_heads=4, d_ff=10240),
+    "gemma3_12b": dict(_GEMMA3_LARGE, d_model=3840, n_layers=48, n_heads=16, n_kv_heads=8, d_ff=15360),
+    "gemma3_27b": dict(
+        _GEMMA3_LARGE,
+        d_model=5376,
+        n_layers=62,
+        n_heads=32,
+        n_kv_heads=16,
+        head_dim=128,
+        d_ff=21504,
+        query_scale=168.0,
     ),
     "llama3_8b": dict(_LLAMA3, d_model=4096, n_layers=32, n_heads=32, n_kv_heads=8, head_dim=128, d_ff=14336),
     "llama3_70b": dict(

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from flax import nnx, struct
 
 from core.modeling.config import DecoderConfig
-from core.modeling.layers import Block, RMSNorm, _param, attention_mask, window_mask
+from core.modeling.layers import Block, RMSNorm, _param, attention_mask, rotary_tables, window_mask
 from core.rng import derive
 
 REMAT = {
@@ -42,14 +42,26 @@ class Decoder(nnx.Module):
         positions: jax.Array | None = None,
         dropout_key: jax.Array | None = None,
     ) -> jax.Array:
-        """``segment_ids`` (0 = padding) separate packed examples; ``positions`` restart per example."""
+        """Logits ``[B, T, vocab]``; ``segment_ids`` (0 = padding) separate packed examples, ``positions``
+        restart per example."""
+        return self.logits(self.hidden(tokens, segment_ids, positions, dropout_key))
+
+    def hidden(
+        self,
+        tokens: jax.Array,
+        segment_ids: jax.Array | None = None,
+        positions: jax.Array | None = None,
+        dropout_key: jax.Array | None = None,
+    ) -> jax.Array:
+        """Final-normed hidden states ``[B, T, d_model]``: the training loss applies the output head only
+        where it needs logits (a 262K-token vocabulary would otherwise dominate the step)."""
         if segment_ids is None:
             segment_ids = jnp.ones_like(tokens)
         if positions is None:
             positions = jnp.broadcast_to(jnp.arange(tokens.shape[-1]), tokens.shape)
         slots = jnp.arange(tokens.shape[-1])
         x, _ = self._forward(tokens, positions, attention_mask(segment_ids), slots, slots, dropout_key)
-        return self._logits(x)
+        return x
 
     def prefill(self, tokens: jax.Array, positions: jax.Array, valid: jax.Array, room: int):
         """The prompt pass of cached decoding, run like training (chunked causal attention, no cache reads):
@@ -62,7 +74,7 @@ class Decoder(nnx.Module):
         free = ((0, 0), (0, 0), (0, room), (0, 0), (0, 0))
         cache = KVCache(k=jnp.pad(k, free), v=jnp.pad(v, free), valid=jnp.pad(valid, ((0, 0), (0, room))),
                         index=jnp.asarray(tokens.shape[-1], jnp.int32))  # fmt: skip
-        return self._logits(x[:, -1]), cache
+        return self.logits(x[:, -1]), cache
 
     def decode_step(self, tokens: jax.Array, positions: jax.Array, valid: jax.Array, cache: KVCache):
         """Run ``tokens [B, T]`` at cache slots ``cache.index ..``; ``valid`` marks real (non-pad) tokens.
@@ -78,7 +90,7 @@ class Decoder(nnx.Module):
         x, (k, v) = self._forward(
             tokens, positions, mask, query_slots, slots, None, (cache.k, cache.v), cache.index
         )
-        return self._logits(x), KVCache(k=k, v=v, valid=valid_all, index=cache.index + t)
+        return self.logits(x), KVCache(k=k, v=v, valid=valid_all, index=cache.index + t)
 
     def _forward(
         self,
@@ -101,12 +113,17 @@ class Decoder(nnx.Module):
             x = x * jnp.asarray(cfg.d_model**0.5, x.dtype)
         x = x.astype(dt)
         local = mask & window_mask(query_slots, key_slots, cfg.sliding_window) if cfg.sliding_window else mask
+        rot_global = rotary_tables(positions, cfg.head_dim, cfg.rope_theta, cfg.rope_scaling, cfg.rope_linear)
+        rot_local = rot_global
+        if cfg.local_rope_differs:
+            theta = cfg.rope_local_theta if cfg.rope_local_theta is not None else cfg.rope_theta
+            rot_local = rotary_tables(positions, cfg.head_dim, theta, cfg.rope_scaling)
 
-        def layer(x, layer_state, graphdef, layer_mask, i, kv):
+        def layer(x, layer_state, graphdef, layer_mask, rot, i, kv):
             """One block; its keys/values come back only with ``keep_kv`` (a cache to read or fill; training
             needs none)."""
             key = jax.random.fold_in(dropout_key, i) if dropout_key is not None else None
-            x, new_kv = nnx.merge(graphdef, layer_state)(x, positions, layer_mask, key, kv, index)
+            x, new_kv = nnx.merge(graphdef, layer_state)(x, rot, layer_mask, key, kv, index)
             return x, (new_kv if keep_kv else None)
 
         if cfg.remat != "none":
@@ -117,7 +134,11 @@ class Decoder(nnx.Module):
 
             def body(x, xs):
                 layer_state, is_local, i, kv = xs
-                return layer(x, layer_state, graphdef, jnp.where(is_local, local, mask), i, kv)
+                layer_mask = jnp.where(is_local, local, mask)
+                rot = rot_global
+                if cfg.local_rope_differs:
+                    rot = jax.tree.map(lambda a, b: jnp.where(is_local, a, b), rot_local, rot_global)
+                return layer(x, layer_state, graphdef, layer_mask, rot, i, kv)
 
             x, kv = jax.lax.scan(body, x, (stacked, flags, jnp.arange(cfg.n_layers), cache))
         else:
@@ -125,13 +146,14 @@ class Decoder(nnx.Module):
             for i, block in enumerate(self.blocks):
                 graphdef, layer_state = nnx.split(block)
                 layer_kv = (cache[0][i], cache[1][i]) if cache is not None else None
-                layer_mask = local if cfg.is_local(i) else mask
-                x, layer_kv = layer(x, layer_state, graphdef, layer_mask, i, layer_kv)
+                is_local = cfg.is_local(i)
+                layer_mask, rot = (local, rot_local) if is_local else (mask, rot_global)
+                x, layer_kv = layer(x, layer_state, graphdef, layer_mask, rot, i, layer_kv)
                 kvs.append(layer_kv)
             kv = tuple(jnp.stack(parts) for parts in zip(*kvs)) if keep_kv else None
         return self.final_norm(x), kv
 
-    def _logits(self, x: jax.Array) -> jax.Array:
+    def logits(self, x: jax.Array) -> jax.Array:
         """The output head over hidden states ``[..., d_model]``."""
         cfg = self.cfg
         head = self.embed[...].T if cfg.tie_embeddings else self.head[...]
@@ -167,6 +189,12 @@ class KVCache:
     def init(cls, cfg: DecoderConfig, batch: int, max_len: int) -> KVCache:
         zeros = jnp.zeros((cfg.n_layers, batch, max_len, cfg.n_kv_heads, cfg.head_dim), jnp.dtype(cfg.dtype))
         return cls(k=zeros, v=zeros, valid=jnp.zeros((batch, max_len), bool), index=jnp.zeros((), jnp.int32))
+
+
+def token_nll(logits: jax.Array, targets: jax.Array) -> jax.Array:
+    """Negative log-probability of each ``targets`` token under ``logits [..., vocab]`` (float32)."""
+    logp = jax.nn.log_softmax(logits.astype(jnp.float32), axis=-1)
+    return -jnp.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
 
 
 def count_params(model: nnx.Module) -> int:

@@ -26,11 +26,22 @@ def dropout(x: jax.Array, rate: float, key: jax.Array | None) -> jax.Array:
     return jnp.where(keep, x / (1.0 - rate), 0).astype(x.dtype)
 
 
+def dense(x: jax.Array, w: jax.Array, in_axes: int = 1) -> jax.Array:
+    """``x [..., *w.shape[:in_axes]] @ w`` as one 2-D matmul. XLA:CPU runs the gradient of a matmul that
+    contracts over several batch-like axes ([B, T, d] @ [d, f]) 1.6x slower than the same matmul on
+    [B*T, d], so every projection flattens first (neutral on accelerators)."""
+    lead, out = x.shape[: x.ndim - in_axes], w.shape[in_axes:]
+    flat = x.reshape(int(np.prod(lead)), -1) @ w.reshape(int(np.prod(w.shape[:in_axes])), -1).astype(x.dtype)
+    return flat.reshape(*lead, *out)
+
+
 class RMSNorm(nnx.Module):
     """RMSNorm in float32; ``offset=1`` gives Gemma's ``(1 + w)`` scaling (weights then start at zero)."""
 
-    def __init__(self, dim: int, eps: float, offset: float = 0.0, dtype: str = "float32"):
-        self.scale = nnx.Param(jnp.full((dim,), 1.0 - offset, dtype), axes=("embed",))
+    def __init__(
+        self, dim: int, eps: float, offset: float = 0.0, dtype: str = "float32", axis_name: str = "embed"
+    ):
+        self.scale = nnx.Param(jnp.full((dim,), 1.0 - offset, dtype), axes=(axis_name,))
         self.eps, self.offset = eps, offset
 
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -54,11 +65,28 @@ def rope_frequencies(head_dim: int, theta: float, scaling: tuple | None = None) 
     return np.where(medium, smoothed, scaled).astype(np.float32)
 
 
-def rope(x: jax.Array, positions: jax.Array, theta: float, scaling: tuple | None = None) -> jax.Array:
-    """Rotary embedding (half-split convention) on ``x [B, T, H, D]`` at integer ``positions [B, T]``."""
-    freqs = jnp.asarray(rope_frequencies(x.shape[-1], theta, scaling))
+Rotary = tuple[jax.Array, jax.Array]  # (sin, cos), each [B, T, 1, head_dim / 2]
+
+
+def rotary_tables(
+    positions: jax.Array,
+    head_dim: int,
+    theta: float,
+    scaling: tuple | None = None,
+    linear: float | None = None,
+) -> Rotary:
+    """Sines and cosines of the rotary angles at integer ``positions [B, T]``, computed once per forward and
+    shared by every layer of the same kind; ``linear`` divides positions (linear RoPE scaling)."""
+    freqs = jnp.asarray(rope_frequencies(head_dim, theta, scaling))
+    if linear is not None:
+        freqs = freqs / linear
     angles = positions[..., None].astype(jnp.float32) * freqs  # [B, T, D/2]
-    sin, cos = jnp.sin(angles)[:, :, None, :], jnp.cos(angles)[:, :, None, :]
+    return jnp.sin(angles)[:, :, None, :], jnp.cos(angles)[:, :, None, :]
+
+
+def apply_rotary(x: jax.Array, rot: Rotary) -> jax.Array:
+    """Rotary embedding (half-split convention) of ``x [B, T, H, D]``."""
+    sin, cos = rot
     x1, x2 = jnp.split(x.astype(jnp.float32), 2, axis=-1)
     out = jnp.concatenate([x1 * cos - x2 * sin, x2 * cos + x1 * sin], axis=-1)
     return out.astype(x.dtype)
@@ -79,7 +107,7 @@ def window_mask(query_slots: jax.Array, key_slots: jax.Array, window: int) -> ja
 
 
 class Attention(nnx.Module):
-    """Multi-head attention with grouped key/value heads (GQA) and RoPE."""
+    """Multi-head attention with grouped key/value heads (GQA), RoPE and optional QK-norm (Gemma-3)."""
 
     def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
         d, h, kv, hd = cfg.d_model, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim
@@ -90,17 +118,19 @@ class Attention(nnx.Module):
         self.wv = _param(rngs, (d, kv, hd), ("embed", "kv_heads", "head_dim"), d**-0.5, pd)
         out_scale = (h * hd) ** -0.5 / (2 * cfg.n_layers) ** 0.5
         self.wo = _param(rngs, (h, hd, d), ("heads", "head_dim", "embed"), out_scale, pd)
+        if cfg.qk_norm:
+            self.q_norm = RMSNorm(hd, cfg.norm_eps, cfg.norm_offset, pd, axis_name="head_dim")
+            self.k_norm = RMSNorm(hd, cfg.norm_eps, cfg.norm_offset, pd, axis_name="head_dim")
 
-    def __call__(self, x: jax.Array, positions: jax.Array, mask: jax.Array, kv=None, index=None):
-        """Attention over ``x``; with ``kv = (k_cache, v_cache)`` the new keys/values are written at slot
-        ``index`` and the queries attend over the whole cache. Returns ``(out, (k, v))``."""
+    def __call__(self, x: jax.Array, rot: Rotary, mask: jax.Array, kv=None, index=None):
+        """Attention over ``x`` rotated by ``rot``; with ``kv = (k_cache, v_cache)`` the new keys/values are
+        written at slot ``index`` and the queries attend over the whole cache. Returns ``(out, (k, v))``."""
         cfg = self.cfg
         dt = x.dtype
-        q = jnp.einsum("btd,dhk->bthk", x, self.wq[...].astype(dt))
-        k = jnp.einsum("btd,dhk->bthk", x, self.wk[...].astype(dt))
-        v = jnp.einsum("btd,dhk->bthk", x, self.wv[...].astype(dt))
-        q = rope(q, positions, cfg.rope_theta, cfg.rope_scaling)
-        k = rope(k, positions, cfg.rope_theta, cfg.rope_scaling)
+        q, k, v = dense(x, self.wq[...]), dense(x, self.wk[...]), dense(x, self.wv[...])
+        if cfg.qk_norm:
+            q, k = self.q_norm(q), self.k_norm(k)
+        q, k = apply_rotary(q, rot), apply_rotary(k, rot)
         if kv is not None:
             k = jax.lax.dynamic_update_slice(kv[0], k.astype(kv[0].dtype), (0, index, 0, 0)).astype(dt)
             v = jax.lax.dynamic_update_slice(kv[1], v.astype(kv[1].dtype), (0, index, 0, 0)).astype(dt)
@@ -117,7 +147,7 @@ class Attention(nnx.Module):
         else:
             out = self._attend(q, k, v, mask)
         out = out.transpose(0, 3, 1, 2, 4).reshape(b, t, cfg.n_heads, cfg.head_dim)
-        return jnp.einsum("bthk,hkd->btd", out, self.wo[...].astype(dt)), (k, v)
+        return dense(out, self.wo[...], in_axes=2), (k, v)
 
     def _attend(self, q, k, v, mask):
         """Softmax attention of queries ``[b, kv, group, q, d]`` over keys/values ``[b, s, kv, d]``."""
@@ -143,14 +173,13 @@ class GatedMlp(nnx.Module):
         self.activation = cfg.mlp_activation
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        dt = x.dtype
         act = jax.nn.silu if self.activation == "silu" else partial(jax.nn.gelu, approximate=True)
-        gate = act(x @ self.w_gate[...].astype(dt))
-        return (gate * (x @ self.w_up[...].astype(dt))) @ self.w_down[...].astype(dt)
+        gate = act(dense(x, self.w_gate[...]))
+        return dense(gate * dense(x, self.w_up[...]), self.w_down[...])
 
 
 class Block(nnx.Module):
-    """Pre-norm residual block; with ``post_norms`` (Gemma-2) each sub-layer's output is normalised too."""
+    """Pre-norm residual block; with ``post_norms`` (Gemma-2/3) each sub-layer's output is normalised too."""
 
     def __init__(self, cfg: DecoderConfig, rngs: nnx.Rngs):
         norm = partial(RMSNorm, cfg.d_model, cfg.norm_eps, cfg.norm_offset, cfg.param_dtype)
@@ -164,10 +193,10 @@ class Block(nnx.Module):
         self.post_norms = cfg.post_norms
         self.rate = cfg.dropout
 
-    def __call__(self, x, positions, mask, key=None, kv=None, index=None):
+    def __call__(self, x, rot: Rotary, mask, key=None, kv=None, index=None):
         """Returns ``(x, (k, v))``; ``kv``/``index`` select the cached path (see Attention)."""
         k1, k2 = jax.random.split(key) if key is not None else (None, None)
-        h, kv = self.attn(self.attn_norm(x), positions, mask, kv, index)
+        h, kv = self.attn(self.attn_norm(x), rot, mask, kv, index)
         if self.post_norms:
             h = self.attn_post_norm(h)
         x = x + dropout(h, self.rate, k1)

@@ -17,6 +17,7 @@ from core.data.schema import Record
 from core.data.tokenizer import Tokenizer
 from core.mixture.selection import INFINITE, mixed_units
 from core.mixture.spec import MixtureSpec
+from core.training.loss import target_index
 
 FEATURES = ("inputs", "targets", "target_mask", "context_mask")
 
@@ -40,6 +41,12 @@ def _rename_packed(ex: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+def _with_target_index(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Where each row's targets are, so the step computes logits only there (see core.training.loss)."""
+    batch["target_index"], batch["target_valid"] = target_index(batch["target_mask"])
+    return batch
+
+
 def train_batches(
     spec: MixtureSpec,
     records: Mapping[str, Sequence[Record]],
@@ -49,7 +56,8 @@ def train_batches(
     seed: int,
     pair_orders: bool,
 ) -> grain.IterDataset:
-    """Infinite stream of ``[batch_size, seq_len]`` int32 batches for ``spec``."""
+    """Infinite stream of ``[batch_size, seq_len]`` int32 batches for ``spec`` (plus ``[batch_size, K]``
+    target positions)."""
     if cfg.max_input_tokens + cfg.max_target_tokens > cfg.seq_len + 1:
         raise ValueError(
             f"data.max_input_tokens + data.max_target_tokens ({cfg.max_input_tokens} + "
@@ -64,5 +72,7 @@ def train_batches(
             num_packing_bins=cfg.packing_bins,
             shuffle_bins=False,
         )
-        return packed.map(_rename_packed).batch(batch_size, drop_remainder=True)
-    return rows.batch(batch_size, drop_remainder=True).to_iter_dataset()
+        batches = packed.map(_rename_packed).batch(batch_size, drop_remainder=True)
+    else:
+        batches = rows.batch(batch_size, drop_remainder=True).to_iter_dataset()
+    return batches.map(_with_target_index)

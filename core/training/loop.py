@@ -21,11 +21,12 @@ from core.data.tokenizer import Tokenizer
 from core.mixture.spec import MixtureSpec
 from core.modeling.config import DecoderConfig
 from core.modeling.decoder import Decoder, count_params, init_model
+from core.modeling.io import check_tokenizer, export_model, load_model
 from core.modeling.sharding import RULES, make_mesh, shard_batch, shard_model
 from core.progress import progress_bar
 from core.rng import derive
 from core.training.batches import train_batches
-from core.training.checkpoint import Checkpointer, export_model, load_model
+from core.training.checkpoint import Checkpointer
 from core.training.optim import make_optimizer, schedule
 from core.training.step import make_train_step
 
@@ -86,7 +87,11 @@ def train(
             f"train.{name}.batch_size {cfg.batch_size} does not divide over the mesh's {shards} data shards"
             + (f" x {cfg.micro_batches} micro-batches" if cfg.micro_batches > 1 else "")
         )
-    model = load_model(init, mesh, mesh_cfg.rules) if isinstance(init, Path) else init_model(init, seed)
+    if isinstance(init, Path):
+        check_tokenizer(init, tok.sha256, "of the training data")
+        model = load_model(init, mesh, mesh_cfg.rules)
+    else:
+        model = init_model(init, seed)
     config_hash = provenance.config_hash(
         {
             "train": dataclasses.asdict(cfg),
@@ -176,8 +181,17 @@ def train(
         "examples_seen": examples,
     }
     if end == cfg.steps:
-        meta = provenance.record(run=name, step=end, mixture_sha=spec.sha, config_hash=config_hash)
-        export_model(model, paths.model, meta)
+        meta = provenance.record(
+            run=name,
+            step=end,
+            mixture=spec.name,
+            mixture_sha=spec.sha,
+            config_hash=config_hash,
+            examples_seen=examples,
+            data=dataclasses.asdict(data_cfg),
+            train=dataclasses.asdict(cfg),
+        )
+        export_model(model, paths.model, meta, tok.files(), init if isinstance(init, Path) else None)
         (paths.logs / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 

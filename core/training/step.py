@@ -13,16 +13,20 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from core.training.loss import finish, loss_sums, masked_loss
+from core.training.loss import finish, loss_sums, masked_loss, target_sums
 
 
 def make_train_step(context_weight: float, micro_batches: int = 1) -> Callable:
+    """The step; batches that carry ``target_index`` (and no context loss) get logits at targets only."""
+
     def sums_and_grads(graphdef, state, batch, dropout_key):
         def weighted_nll(st):
-            logits = nnx.merge(graphdef, st)(
-                batch["inputs"], batch["segment_ids"], batch["positions"], dropout_key
-            )
-            sums = loss_sums(logits, batch, context_weight)
+            model = nnx.merge(graphdef, st)
+            if context_weight == 0.0 and "target_index" in batch:
+                sums = target_sums(model, batch, dropout_key)
+            else:
+                logits = model(batch["inputs"], batch["segment_ids"], batch["positions"], dropout_key)
+                sums = loss_sums(logits, batch, context_weight)
             return sums["weighted_nll"], sums
 
         (_, sums), grads = jax.value_and_grad(weighted_nll, has_aux=True)(state)
