@@ -31,8 +31,15 @@ $(STAMP): pyproject.toml Makefile | $(BIN)/python
 
 install: $(STAMP)
 
+# `make repro PROFILE=real [MODEL=smollm2-135m]` applies experiments/profiles/<PROFILE>.yaml to params.yaml
+# (undo: git checkout params.yaml) and reproduces that profile's targets (default: every stage)
+PROFILE ?=
+MODEL ?=
+TARGETS_real := notebook_real
+
 repro: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+	$(if $(PROFILE),$(BIN)/python -m experiments.profile $(PROFILE) $(if $(MODEL),--set model.base=$(MODEL)))
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro $(TARGETS_$(PROFILE))
 
 # Mixture ablations as DVC experiments (README "Run a mixture ablation"), e.g.
 #   make ablations ABLATE="--sweep cap --set train.flame.steps=750"

@@ -53,6 +53,9 @@ class CollectionConfig:
     raw_dir: str = "data/raw"
     validation_fraction: float = 0.05  # real collections; synth has its own
     max_quarantine: float = 0.01  # fail when a task's share of unconvertible rows exceeds this
+    heldin_per_task: int = (
+        0  # real collections: the `heldin` suite takes this many validation records per task
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,6 +157,9 @@ class TrainConfig:
     weight_decay: float = 0.0
     clip_norm: float = 1.0
     context_loss_weight: float = 0.0  # 0 = loss on target tokens only (paper)
+    frozen: tuple[
+        str, ...
+    ] = ()  # parameters left as they are (path names, e.g. [embed] for a real checkpoint)
     pair_orders: bool = True  # pairwise records appear in both A/B orders side by side
     checkpoint_every: int = 200
     log_every: int = 25
@@ -167,6 +173,7 @@ class EvalConfig:
     scorer: Literal["loglik", "generate"] = "loglik"  # rank the label space, or generate and parse strictly
     max_new_tokens: int = 1024  # generation scorer (paper: up to 1024 generated tokens)
     sample_per_task: int | None = 256  # paper §6.1: 256 seeded examples per task; RewardBench on full sets
+    bootstrap: int = 1000  # resamples for 95% intervals of every score (0: none)
     models: tuple[str, ...] = ("base", "flame", "flame_rm")
     suites: tuple[str, ...] = ("rewardbench", "aggrefact")
 

@@ -34,7 +34,7 @@ from core.config import TrainConfig
 from core.modeling import Decoder, preset
 from core.modeling.decoder import count_params
 from core.training.optim import make_optimizer
-from core.training.step import make_train_step
+from core.training.step import make_train_step, trainable
 
 
 def _best_time(fn, reps: int) -> float:
@@ -220,15 +220,18 @@ def checkpoint_bench(args) -> dict:
     tokens_per_step = args.batch * args.seq
 
     # train step: ours (logits at the target positions only) ...
-    tcfg = TrainConfig(init="base", mixture="-", steps=1000, batch_size=args.batch, lr=1e-5)
-    opt = nnx.Optimizer(model, make_optimizer(tcfg), wrt=nnx.Param)
-    step = make_train_step(0.0)
+    frozen = tuple(args.freeze.split(",")) if args.freeze else ()
+    tcfg = TrainConfig(init="base", mixture="-", steps=1000, batch_size=args.batch, lr=1e-5, frozen=frozen)
+    opt = nnx.Optimizer(model, make_optimizer(tcfg), wrt=trainable(frozen))
+    step = make_train_step(0.0, 1, frozen)
     jbatch = {k: jnp.asarray(v) for k, v in batch.items()}
     key = jax.random.key(0)
     ours_first, ours_step = _best(lambda: jax.block_until_ready(step(model, opt, jbatch, key)), args.steps)
     # ... and transformers, the same recipe in PyTorch (the head applied at the target positions too)
     ref.train()
-    torch_opt = torch.optim.Adam(ref.parameters(), lr=1e-5)
+    for name, weight in ref.named_parameters():
+        weight.requires_grad_(not any(f in name for f in frozen))  # "embed" names embed_tokens too
+    torch_opt = torch.optim.Adam([w for w in ref.parameters() if w.requires_grad], lr=1e-5)
     x = torch.as_tensor(batch["inputs"], dtype=torch.long)
     y = torch.as_tensor(batch["targets"][:, -args.targets :], dtype=torch.long)
 
@@ -237,7 +240,7 @@ def checkpoint_bench(args) -> dict:
         hidden = ref.model(input_ids=x).last_hidden_state[:, -args.targets :]
         loss = torch.nn.functional.cross_entropy(ref.lm_head(hidden).flatten(0, 1).float(), y.flatten())
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(ref.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_([w for w in ref.parameters() if w.requires_grad], 1.0)
         torch_opt.step()
 
     ref_first, ref_step = _best(torch_step, args.steps)
@@ -276,6 +279,7 @@ def checkpoint_bench(args) -> dict:
         "batch": args.batch,
         "seq": args.seq,
         "targets_per_row": args.targets,
+        "frozen": list(frozen),
         "train_tokens_per_s": {
             "ours": round(tokens_per_step / ours_step, 1),
             "transformers": round(tokens_per_step / ref_step, 1),
@@ -307,6 +311,7 @@ def main() -> None:
     p.add_argument("--no-scoring", action="store_true", help="skip the comparison with transformers")
     p.add_argument("--checkpoint", type=Path, help="a Hugging Face folder: benchmark that real model instead")
     p.add_argument("--targets", type=int, default=8, help="--checkpoint: loss positions per row")
+    p.add_argument("--freeze", default="", help="--checkpoint: parameters left fixed, e.g. embed")
     args = p.parse_args()
     if args.checkpoint is not None:
         print(json.dumps({"checkpoint": checkpoint_bench(args)}, indent=2))

@@ -18,6 +18,7 @@ from core.eval.harness import judge_rows, suite_metrics, write_results
 from core.eval.loading import load_judge_model, resolve_model
 from core.eval.scoring import CONTROLS, GenerationScorer, LoglikScorer
 from core.eval.suites import load, sample_per_task
+from core.eval.uncertainty import bootstrap
 from experiments.common import DATA_DIR, EVAL, MODELS, load_params, parser
 
 
@@ -63,6 +64,9 @@ def main() -> None:
     rows = judge_rows(judge, records, params.eval.orders, params.seed)
     metrics = suite_metrics(args.suite, rows, records)
     metrics["model"] = name
+    if params.eval.bootstrap:
+        metrics |= bootstrap(args.suite, rows, records, params.eval.bootstrap, params.seed)
+        metrics["bootstrap_samples"] = params.eval.bootstrap
     rate = len(rows) / max(time.perf_counter() - t0, 1e-9)  # printed, not stored: metrics stay reproducible
     write_results(args.out or EVAL / name / args.suite, rows, metrics)
     consistency = (

@@ -49,6 +49,7 @@ def main() -> None:
         catalog = prepare(
             c.name, tasks, files, root, args.out, seed=params.seed, validation_fraction=c.validation_fraction,
             max_quarantine=c.max_quarantine, progress=not args.no_progress, documents=documents,
+            heldin_per_task=c.heldin_per_task,
         )  # fmt: skip
     (args.out / "registry.json").write_text(json.dumps(registry(), indent=2) + "\n")
     n = sum(sum(t["examples"].values()) for t in catalog["tasks"].values())

@@ -1,7 +1,9 @@
 """Apply a named profile (``experiments/profiles/<name>.yaml``, an overlay of params.yaml keys) to a params
-file, so ``dvc repro`` runs that profile. ``git checkout params.yaml`` returns to the default.
+file, so ``dvc repro`` runs that profile. ``git checkout params.yaml`` returns to the default. ``--set``
+overrides single keys on top (values are read as YAML).
 
     python -m experiments.profile real-mini [--params params.yaml]
+    python -m experiments.profile real --set model.base=smollm2-135m
 """
 
 from __future__ import annotations
@@ -26,12 +28,25 @@ def merge(base: dict, overlay: dict) -> dict:
     return out
 
 
-def apply(name: str, params_path: Path) -> dict:
+def dotted(assignment: str) -> dict:
+    """``a.b=value`` as the overlay ``{"a": {"b": value}}`` (value parsed as YAML)."""
+    key, sep, value = assignment.partition("=")
+    if not sep or not key:
+        raise SystemExit(f"--set expects KEY=VALUE, got {assignment!r}")
+    overlay: dict = yaml.safe_load(value)
+    for part in reversed(key.split(".")):
+        overlay = {part: overlay}
+    return overlay
+
+
+def apply(name: str, params_path: Path, sets: list[str] = ()) -> dict:
     path = PROFILES / f"{name}.yaml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in PROFILES.glob("*.yaml")))
         raise SystemExit(f"unknown profile '{name}' (known: {known})")
     merged = merge(yaml.safe_load(params_path.read_text()), yaml.safe_load(path.read_text()))
+    for assignment in sets:
+        merged = merge(merged, dotted(assignment))
     params_path.write_text(yaml.safe_dump(merged, sort_keys=False))
     config.load(params_path)  # the result must still be a valid params file
     return merged
@@ -41,8 +56,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("name")
     p.add_argument("--params", type=Path, default=config.DEFAULT_PARAMS)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one key")
     args = p.parse_args()
-    apply(args.name, args.params)
+    apply(args.name, args.params, args.set)
     print(f"profile {args.name} applied to {args.params}; run `dvc repro` (undo: git checkout {args.params})")
 
 

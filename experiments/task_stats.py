@@ -35,8 +35,12 @@ def main() -> None:
     args.out.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
     total = sum(s["tokens"] for s in stats.values())
     worst = max(stats.items(), key=lambda kv: kv[1]["truncated_share"])
-    print(f"stats: {len(stats)} tasks, {total:,} training tokens; most truncated: {worst[0]} "
-          f"({worst[1]['truncated_share']:.1%})")  # fmt: skip
+    shortened = sum(s["shortened"] for s in stats.values())
+    cut = sum(s["instructions_cut"] for s in stats.values())
+    print(
+        f"stats: {len(stats)} tasks, {total:,} training tokens; {shortened:,} prompts shortened to fit "
+        f"({cut} lost their instructions); most truncated: {worst[0]} ({worst[1]['truncated_share']:.1%})"
+    )
 
 
 if __name__ == "__main__":

@@ -257,11 +257,23 @@ def test_real_mini_converts_every_staged_file_with_manifest_counts(tmp_path):
         manifest = _manifest_counts(REAL / t.local.folder)
         assert t.local.expected == sum(manifest[f] for f in t.local.files), t.name
     catalog = prepare("real-mini", tasks, real_mini_files(tasks, REAL), REAL, tmp_path, seed=3,
-                      validation_fraction=0.05, max_quarantine=0.0, progress=False)  # fmt: skip
+                      validation_fraction=0.05, max_quarantine=0.0, progress=False, heldin_per_task=128)  # fmt: skip
     for t in tasks:
         assert sum(catalog["tasks"][t.name]["examples"].values()) == t.local.expected, t.name
     assert catalog["suites"]["rewardbench"]["examples"] == 419
     assert catalog["suites"]["aggrefact"]["subsets"] == {"WiCE": 358}
+    # heldin: every training task's validation records, at most 128 each, and nothing else
+    heldin = catalog["suites"]["heldin"]
+    train_tasks = [t.name for t in tasks if t.role == "train"]
+    assert (
+        heldin["held_in"] and sorted(heldin["subsets"]) == sorted(train_tasks) and heldin["examples"] >= 400
+    )
+    for t in train_tasks:
+        assert heldin["subsets"][t] == min(128, catalog["tasks"][t]["examples"]["validation"]), t
+    from core.data.collection import load_suite, load_task_split
+
+    validation = {r.example_id for t in train_tasks for r in load_task_split(tmp_path, t, "validation")}
+    assert {r.example_id for r in load_suite(tmp_path, "heldin")} <= validation
 
 
 def test_every_training_task_names_a_table7_row():

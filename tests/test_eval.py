@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 from flax import nnx
 
@@ -102,11 +103,11 @@ def test_loglik_scores_do_not_depend_on_batching(small_synth, small_tokenizer):
 
 def test_cached_loglik_equals_scoring_each_label_with_a_full_forward(small_synth, small_tokenizer):
     """The scorer's shared prompt pass gives each label the log-likelihood a separate full forward over
-    prompt + target would: binary, A/B and five-label records, prompts cut at a short window."""
+    prompt + target would: binary, A/B and five-label records, prompts shortened to a short budget."""
     import jax.numpy as jnp
 
-    from core.data.features import encode_pair
-    from core.data.formats import render_inputs, render_target
+    from core.data.features import encode_pair, fit_prompt
+    from core.data.formats import render_target
     from core.modeling.decoder import token_nll
 
     out, _ = small_synth
@@ -124,7 +125,8 @@ def test_cached_loglik_equals_scoring_each_label_with_a_full_forward(small_synth
             assert list(scores) == list(r.label_space)
             for label, value in scores.items():
                 target = tok.encode(render_target(r, label, first_field_only=True))
-                enc = encode_pair(tok.encode(render_inputs(r)), target, None, max_input, 32, tok.bos_id)
+                prompt = fit_prompt(r, tok, max_input).ids
+                enc = encode_pair(prompt, target, None, len(prompt), 32)
                 logits = model(jnp.asarray(enc.inputs)[None])
                 full = -float(jnp.sum(token_nll(logits, jnp.asarray(enc.targets)[None])[0] * enc.target_mask))
                 assert value == pytest.approx(full, abs=2e-4), (r.example_id, label)
@@ -202,3 +204,60 @@ def test_benchmark_constants_match_the_official_files():
     assert uses == {"llm_factverify": pytest.approx(0.7), "wiki_factverify": 0.5}
     with pytest.raises(KeyError, match="not one of LLM-AggreFact"):
         aggrefact_use_cases({"RAGTruth": 0.9})
+
+
+def test_auc_ranks_by_label_probability_whatever_the_decision():
+    from core.eval.metrics import auc
+
+    def rows(pairs):
+        return [{"gold": g, "probs": {"A": p, "B": 1 - p}} for g, p in pairs]
+
+    good = rows([("A", 0.9), ("A", 0.6), ("B", 0.55), ("B", 0.2)])
+    assert auc(good) == 1.0 and auc(rows([("A", 0.1), ("B", 0.9)])) == 0.0
+    # always answering A (every P(A) > 0.5) is 50% accurate here, yet the ranking is perfect
+    assert auc(rows([("A", 0.9), ("B", 0.6)])) == 1.0
+    assert auc(rows([("A", 0.5), ("B", 0.5)])) == 0.5  # ties count half
+    three = [
+        {"gold": gold, "probs": {label: 0.8 if label == gold else 0.1 for label in "xyz"}} for gold in "xyz"
+    ]
+    assert auc(three) == 1.0 and math.isnan(auc(rows([("A", 0.7)])))
+
+
+def test_bootstrap_intervals_and_paired_gains():
+    from core.data.schema import Record
+    from core.eval.uncertainty import bootstrap, paired
+
+    records = [
+        Record(task="t", split="test", example_id=f"e{i}", kind="classification", capability="quality", title="t",
+               description="d", context=(("c", "x"),), target=(("answer", "yes"),), label_space=("yes", "no"),
+               meta={"subset": "s1" if i % 2 else "s2"})
+        for i in range(300)
+    ]  # fmt: skip
+
+    def row(record, hit):
+        p_yes = 0.9 if hit else 0.1
+        return {
+            "example_id": record.example_id,
+            "subset": record.meta["subset"],
+            "order": "-",
+            "gold": "yes",
+            "pred": "yes" if hit else "no",
+            "correct": bool(hit),
+            "probs": {"yes": p_yes, "no": 1 - p_yes},
+        }
+
+    def rows(p_correct, seed):
+        hits = np.random.default_rng(seed).random(len(records)) < p_correct
+        return [row(r, h) for r, h in zip(records, hits)]
+
+    weak, strong = rows(0.55, 1), rows(0.8, 2)
+    ci = bootstrap("heldin", weak, records, n=300, seed=0)
+    point = sum(r["correct"] for r in weak) / len(weak)
+    lo, hi = ci["overall_ci95"]
+    assert lo < point < hi and 0.05 < hi - lo < 0.2
+    same = paired("heldin", weak, weak, records, n=200, seed=0)
+    assert same["overall"]["gain"] == 0 and same["overall"]["gain_ci95"] == [0.0, 0.0]
+    better = paired("heldin", strong, weak, records, n=300, seed=0)
+    assert better["overall"]["gain_ci95"][0] > 0 and set(better["subsets"]) == {"s1", "s2"}
+    with pytest.raises(ValueError, match="same examples"):
+        paired("heldin", strong[:-1], weak, records, n=10, seed=0)

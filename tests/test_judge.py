@@ -90,6 +90,17 @@ def test_judging_appends_passes_fields_through_and_resumes(tmp_path, model_and_t
     assert judge_file(model, tok, requests, out, progress=False) == 0  # nothing judged twice
 
 
+def test_over_long_requests_are_shortened_and_flagged(tmp_path, model_and_tok):
+    model, tok = model_and_tok
+    long = {"id": "long", "instruction": "Which is better?", "response_a": "apple pear plum " * 80,
+            "response_b": "apple"}  # fmt: skip
+    requests = read_requests(_write(tmp_path / "in.jsonl", [GOOD[2], long]))
+    out = tmp_path / "out.jsonl"
+    assert judge_file(model, tok, requests, out, batch_size=2, max_input=96, progress=False) == 2
+    flags = {r["id"]: r["truncated"] for r in map(json.loads, out.read_text().splitlines())}
+    assert flags == {"c1": False, "long": True}
+
+
 def test_command_exits_non_zero_before_loading_a_model_on_bad_input(tmp_path, capsys):
     bad = _write(tmp_path / "bad.jsonl", GOOD, raw=['{"id": 9}\n'])
     assert main(["--model", "nope", "--input", str(bad), "--output", str(tmp_path / "o.jsonl")]) == 2

@@ -283,3 +283,27 @@ def test_logits_at_targets_only_give_the_full_logits_loss_and_gradient(setup):
         np.testing.assert_allclose(a, b, atol=1e-6)
     index, valid = target_index(np.array([[0, 1, 1, 0], [0, 0, 0, 0]]))
     assert index.shape == (2, 8) and index[0, :2].tolist() == [1, 2] and valid.sum() == 2
+
+
+def test_frozen_parameters_stay_as_they_are(setup):
+    """``train.<run>.frozen: [embed]`` updates every weight but the embedding (and holds no Adam state for it)."""
+    import jax
+    from flax import nnx
+
+    from core.modeling import Decoder
+    from core.training.batches import train_batches
+    from core.training.optim import make_optimizer
+    from core.training.step import make_train_step, trainable
+
+    records, spec, tok = setup
+    batch = next(iter(train_batches(spec, records, tok, DataConfig(), 8, seed=0, pair_orders=True)))
+    cfg = TrainConfig(init="scratch", mixture="m", steps=10, batch_size=8, lr=1e-2, frozen=("embed",))
+    model = Decoder(preset("test", tok.vocab_size), nnx.Rngs(params=0))
+    before = {k: np.asarray(v) for k, v in nnx.to_flat_state(nnx.state(model, nnx.Param))}
+    opt = nnx.Optimizer(model, make_optimizer(cfg), wrt=trainable(cfg.frozen))
+    make_train_step(0.0, 1, cfg.frozen)(model, opt, batch, jax.random.key(0))
+    after = {k: np.asarray(v) for k, v in nnx.to_flat_state(nnx.state(model, nnx.Param))}
+    changed = {".".join(map(str, k)) for k in before if not np.array_equal(before[k], after[k])}
+    assert "embed" not in changed and "head" in changed and "blocks.0.attn.wq" in changed
+    held = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_leaves_with_path(nnx.state(opt))]
+    assert any("head" in p for p in held) and not any("'embed'" in p for p in held)

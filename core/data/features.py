@@ -1,9 +1,11 @@
 """Records -> token arrays for next-token training and scoring.
 
-An example is ``inputs ++ target ++ <eos>``: inputs are cut from the left (the instructions come first, the
-judged content last, and the end matters most), targets from the right. ``target_mask`` marks the label
-positions whose next token belongs to the target; ``context_mask`` marks the others, for an optional auxiliary
-language-model loss on the context.
+An example is ``prompt ++ target ++ <eos>``. A prompt over the input budget keeps what makes it a task: the
+INSTRUCTIONS block, every field name and the EVALUATION line stay whole, and only the longest CONTEXT values
+are shortened, each to its beginning and end joined by an ellipsis, just enough to fit (``fit_prompt``). Only a
+prompt whose instructions alone exceed the budget is cut from the left (``hard``). Targets are cut from the
+right. ``target_mask`` marks the label positions whose next token belongs to the target; ``context_mask`` marks
+the others, for an optional auxiliary language-model loss on the context.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ class Encoded:
     targets: np.ndarray  # [n] next-token labels
     target_mask: np.ndarray  # [n] 1 where the label is a target token
     context_mask: np.ndarray  # [n] 1 where the label is a context token
-    truncated: bool
+    truncated: bool  # the prompt was shortened or the target cut
+    removed: int = 0  # prompt tokens removed to fit the budget
+    hard: bool = False  # the prompt fit only by cutting from the left (its instructions are lost)
 
     def as_dict(self) -> dict[str, np.ndarray]:
         return {
@@ -39,6 +43,66 @@ def prompt_window(prompt_ids: list[int], max_input: int, bos_id: int | None = No
     pretrained base checkpoints expect) so that it survives the truncation."""
     head = [bos_id] if bos_id is not None else []
     return head + prompt_ids[-(max_input - len(head)) :]
+
+
+ELLIPSIS = " … "
+MIN_VALUE_TOKENS = 8  # a shortened context value keeps at least this much of itself
+
+
+@dataclasses.dataclass(frozen=True)
+class Prompt:
+    """A record's prompt as the model sees it (``bos_id`` first when the tokenizer uses one)."""
+
+    ids: list[int]
+    removed: int  # tokens removed to fit (0: the prompt fit as it was)
+    hard: bool  # cut from the left: even the shortest context values left no room for the instructions
+
+
+def _elide(text: str, keep: float) -> str:
+    """``text`` cut to about ``keep`` of its characters: its beginning and its end around an ellipsis."""
+    n = max(1, int(len(text) * keep))
+    head = (n + 1) // 2
+    return text[:head].rstrip() + ELLIPSIS + text[len(text) - (n - head) :].lstrip()
+
+
+def _water_level(lengths: list[int], excess: int) -> int:
+    """The largest cap c such that shortening every value longer than c down to c removes ``excess``."""
+    lo, hi = MIN_VALUE_TOKENS, max(lengths)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if sum(max(0, n - mid) for n in lengths) >= excess:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def fit_prompt(record: Record, tok: Tokenizer, max_input: int) -> Prompt:
+    """The prompt of ``record`` within ``max_input`` tokens (BOS included), shortening the longest context
+    values (see the module docstring). Each pass re-tokenizes the whole prompt, so the result is exact for
+    any tokenizer, merges across line breaks included."""
+    head = [tok.bos_id] if tok.bos_id is not None else []
+    budget = max_input - len(head)
+    ids = tok.encode(render_inputs(record))
+    full = len(ids)
+    if full <= budget:
+        return Prompt(head + ids, 0, False)
+    names = [name for name, _ in record.context]
+    values = [value for _, value in record.context]
+    lengths = [len(t) for t in tok.encode_batch(values)]
+    excess = full - budget
+    for _ in range(6):
+        cap = _water_level(lengths, excess)
+        cap = _water_level(lengths, excess + len(ELLIPSIS) * sum(n > cap for n in lengths))
+        short = [_elide(v, cap / n) if n > cap else v for v, n in zip(values, lengths)]
+        ids = tok.encode(render_inputs(record.replace(context=tuple(zip(names, short)))))
+        if len(ids) <= budget:
+            return Prompt(head + ids, full - len(ids), False)
+        if cap <= MIN_VALUE_TOKENS:
+            break
+        excess += len(ids) - budget
+    cut = ids[-budget:]
+    return Prompt(head + cut, full - len(cut), True)
 
 
 def encode_pair(
@@ -66,13 +130,10 @@ def encode_pair(
 
 
 def encode_record(record: Record, tok: Tokenizer, max_input: int, max_target: int) -> Encoded:
-    return encode_pair(
-        tok.encode(render_inputs(record)),
-        tok.encode(render_target(record)),
-        tok.eos_id,
-        max_input,
-        max_target,
-        tok.bos_id,
+    prompt = fit_prompt(record, tok, max_input)
+    enc = encode_pair(prompt.ids, tok.encode(render_target(record)), tok.eos_id, max_input, max_target)
+    return dataclasses.replace(
+        enc, truncated=enc.truncated or prompt.removed > 0, removed=prompt.removed, hard=prompt.hard
     )
 
 

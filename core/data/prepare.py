@@ -169,10 +169,14 @@ def prepare(
     max_quarantine: float,
     progress: bool = True,
     documents: dict[str, list[Path]] | None = None,
+    heldin_per_task: int = 0,
 ) -> dict:
-    """Convert ``tasks`` (their raw ``files``) into ``out_dir``; returns the catalog written there."""
+    """Convert ``tasks`` (their raw ``files``) into ``out_dir``; returns the catalog written there. With
+    ``heldin_per_task``, the suite ``heldin`` gathers that many seeded validation records of every training
+    task (in-distribution by construction, so decontamination leaves it out)."""
     catalog = {"collection": name, "tasks": {}, "suites": {}, "quarantine": {}}
     suites: dict[str, list[Record]] = defaultdict(list)
+    heldin: list[Record] = []
     quarantined: list[dict] = []
     for task in progress_bar(tasks, desc=f"prepare {name}", disable=not progress):
         filtered: Counter = Counter()
@@ -207,13 +211,18 @@ def prepare(
             by_split = {s: [r for r in records if r.split == s] for s in ("train", "validation")}
             entry["examples"] = {s: write_jsonl(out_dir / "tasks" / task.name / f"{s}.jsonl", rs)
                                  for s, rs in by_split.items()}  # fmt: skip
+            heldin += heldin_sample(by_split["validation"], heldin_per_task, seed)
         catalog["tasks"][task.name] = entry
+    if heldin:
+        suites[HELDIN] = heldin
     for suite, records in suites.items():
         write_jsonl(out_dir / "suites" / f"{suite}.jsonl", records)
         catalog["suites"][suite] = {
             "examples": len(records),
             "subsets": dict(sorted(Counter(r.meta["subset"] for r in records).items())),
         }
+        if suite == HELDIN:
+            catalog["suites"][suite]["held_in"] = True
     with (out_dir / "quarantine.jsonl").open("w") as f:
         for row in quarantined:
             f.write(json.dumps(row, sort_keys=True) + "\n")
@@ -225,6 +234,16 @@ def prepare(
             f"max_quarantine {max_quarantine:.2%}; see {out_dir / 'quarantine.jsonl'}"
         )
     return catalog
+
+
+HELDIN = "heldin"
+
+
+def heldin_sample(validation: Sequence[Record], n: int, seed: int) -> list[Record]:
+    """At most ``n`` validation records of one task, by a seeded hash of their ids, marked with the task as
+    their subset."""
+    ranked = sorted(validation, key=lambda r: (derive(seed, "heldin", r.example_id), r.example_id))[:n]
+    return [r.replace(meta={**r.meta, "subset": r.task}) for r in ranked]
 
 
 def real_mini_files(tasks: Sequence[TaskSpec], real_dir: Path) -> dict[str, list[Path]]:

@@ -22,6 +22,7 @@ SUITE_AGGREGATION = {
     "summfeedback": "accuracy_mean",
     "hhh": "accuracy_mean",
     "alpacafarm": "accuracy_mean",
+    "heldin": "accuracy_mean",  # the training tasks' own validation splits (real collections)
 }
 
 
@@ -99,6 +100,10 @@ def suite_metrics(suite: str, rows: Sequence[dict], records: Sequence[Record]) -
         out["subsets"] = subset_score
         out["metric"] = "accuracy" if kind == "accuracy_mean" else "balanced_accuracy"
     out["accuracy"] = M.accuracy(rows)
+    subset_auc = {s: M.auc(v) for s, v in sorted(by_subset.items())}
+    defined = [v for v in subset_auc.values() if v == v]  # NaN: a subset with one gold label only
+    out["auc"] = sum(defined) / len(defined) if defined else float("nan")
+    out["subsets_auc"] = subset_auc
     if any("parse_error" in r for r in rows):
         out["parse_failure_rate"] = sum(bool(r.get("parse_error")) for r in rows) / len(rows)
     consistency = M.order_consistency(rows)

@@ -12,8 +12,10 @@ Each input line is one judgment request, in one of three layouts (extra fields p
 The whole file is validated before any judging: a malformed line stops the run with its line number and
 reason (exit status 2). Each output line repeats the input and adds ``decision`` and ``probabilities`` (over
 the label space; pairwise requests are judged in both A/B orders and averaged, so the decision does not depend
-on which response came first) and, with ``--explain``, a generated ``explanation``. Results are appended and
-flushed batch by batch; ``--resume`` continues an interrupted output file without judging any id twice.
+on which response came first), ``truncated`` (whether the prompt had to be shortened to the model's prompt
+budget, by default the one it was trained with: the longest context values lose their middle) and, with
+``--explain``, a generated ``explanation``. Results are appended and flushed batch by batch; ``--resume``
+continues an interrupted output file without judging any id twice.
 """
 
 from __future__ import annotations
@@ -25,17 +27,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from core.data.features import prompt_window
-from core.data.formats import render_inputs, swap
+from core.data.features import fit_prompt
+from core.data.formats import swap
 from core.data.schema import Record, numbered_json_lines
 from core.data.tokenizer import Tokenizer
 from core.eval.harness import probabilities
 from core.eval.loading import load_tokenizer, resolve_model
 from core.eval.scoring import LoglikScorer
 from core.modeling.decode import greedy_generate
-from core.modeling.io import TokenizerMismatch, load_model
+from core.modeling.io import TokenizerMismatch, load_model, read_meta
 from core.progress import progress_bar
 
+DEFAULT_MAX_INPUT = 1024  # prompt budget of a model folder that records none (a base checkpoint)
 MAX_SCALE = 100  # pointwise scales wider than this are almost surely a mistake (e.g. [0, 1000])
 DESCRIPTIONS = {
     "pairwise": "Two responses answer the same instruction. Choose 'A' or 'B': the better response, the one "
@@ -173,12 +176,24 @@ def decide(scorer, records: Sequence[Record]) -> list[tuple[str, dict[str, float
     return out
 
 
+def _shortened(records: Sequence[Record], flags: Sequence[bool]) -> list[str]:
+    """Ids of the records whose prompt was shortened, from the scorer's flags over what ``decide`` showed it
+    (a pairwise record and then its swapped twin)."""
+    out, pos = [], 0
+    for r in records:
+        shown = 2 if r.kind == "pairwise" else 1
+        if any(flags[pos : pos + shown]):
+            out.append(r.example_id)
+        pos += shown
+    return out
+
+
 def explain(model, tok: Tokenizer, record: Record, decision: str, max_input: int, max_new_tokens: int) -> str:
     """The model's free-text reason for its decision: the judged request with an explanation field, decoded
     greedily after the decision line."""
     target = ((record.target[0][0], decision), ("explanation", ""))
-    prompt = render_inputs(record.replace(target=target)) + f"{target[0][0]}: {decision}\nexplanation:"
-    ids = prompt_window(tok.encode(prompt), max_input, tok.bos_id)
+    answer = tok.encode(f"{target[0][0]}: {decision}\nexplanation:")
+    ids = fit_prompt(record.replace(target=target), tok, max_input - len(answer)).ids + answer
     (generated,) = greedy_generate(model, [ids], max_new_tokens, tok.eos_id)
     return tok.decode(generated).strip().split("\n")[0].strip()
 
@@ -187,7 +202,8 @@ def judge_file(model, tok: Tokenizer, requests: Sequence[tuple[dict, Record]], o
                batch_size: int = 32, max_input: int = 1024, max_target: int = 16, explain_tokens: int = 0,
                progress: bool = True) -> int:  # fmt: skip
     """Judge the requests not yet in ``output`` and append them, one flushed batch at a time; returns how many
-    were judged."""
+    were judged. A request whose prompt had to be shortened to ``max_input`` tokens says so
+    (``truncated: true``)."""
     done = done_ids(output)
     todo = [(obj, r) for obj, r in requests if r.example_id not in done]
     scorer = LoglikScorer(model, tok, max_input, max_target, batch_size, progress=False)
@@ -195,11 +211,15 @@ def judge_file(model, tok: Tokenizer, requests: Sequence[tuple[dict, Record]], o
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("a", encoding="utf-8") as f:
         for batch in progress_bar(batches, desc="judge", unit="batch", disable=not progress):
-            for (obj, r), (decision, probs) in zip(batch, decide(scorer, [r for _, r in batch])):
+            records = [r for _, r in batch]
+            decisions = decide(scorer, records)
+            shortened = set(_shortened(records, scorer.truncated))
+            for (obj, r), (decision, probs) in zip(batch, decisions):
                 row = {
                     **obj,
                     "decision": decision,
                     "probabilities": {k: round(v, 6) for k, v in probs.items()},
+                    "truncated": r.example_id in shortened,
                 }
                 if explain_tokens:
                     row["explanation"] = explain(model, tok, r, decision, max_input, explain_tokens)
@@ -220,7 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--explain", action="store_true", help="add a generated explanation to each judgment")
     p.add_argument("--explain-tokens", type=int, default=96)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--max-input-tokens", type=int, default=1024)
+    p.add_argument(
+        "--max-input-tokens", type=int, help="prompt budget (default: the model's training budget)"
+    )
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args(argv)
     try:
@@ -235,7 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     model = load_model(model_dir)
-    n = judge_file(model, tok, requests, args.output, batch_size=args.batch_size, max_input=args.max_input_tokens,
+    trained = (read_meta(model_dir).get("data") or {}).get("max_input_tokens", DEFAULT_MAX_INPUT)
+    max_input = args.max_input_tokens or trained
+    n = judge_file(model, tok, requests, args.output, batch_size=args.batch_size, max_input=max_input,
                    explain_tokens=args.explain_tokens if args.explain else 0, progress=not args.no_progress)  # fmt: skip
     print(f"judged {n} request(s), {len(requests) - n} already in {args.output}", file=sys.stderr)
     return 0

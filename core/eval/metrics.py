@@ -1,4 +1,4 @@
-"""Metrics: accuracy, balanced accuracy, order consistency and section aggregation.
+"""Metrics: accuracy, balanced accuracy, ranking AUC, order consistency and section aggregation.
 
 RewardBench style: a section is the weighted mean of its subsets' accuracies (weights = official example
 counts), and ``overall`` is the unweighted mean of the sections. LLM-AggreFact style: balanced accuracy per
@@ -23,6 +23,37 @@ def balanced_accuracy(rows: Sequence[Mapping]) -> float:
     if not by_gold:
         return float("nan")
     return sum(sum(v) / len(v) for v in by_gold.values()) / len(by_gold)
+
+
+def _rank_auc(positive: Sequence[float], negative: Sequence[float]) -> float:
+    """P(a positive scores above a negative), ties counting half (Mann-Whitney U over n+ n-)."""
+    scores = sorted([(v, 1) for v in positive] + [(v, 0) for v in negative])
+    rank_sum, i = 0.0, 0
+    while i < len(scores):
+        j = i
+        while j < len(scores) and scores[j][0] == scores[i][0]:
+            j += 1
+        mid = (i + j + 1) / 2  # average 1-based rank of the tie block
+        rank_sum += mid * sum(flag for _, flag in scores[i:j])
+        i = j
+    n_pos, n_neg = len(positive), len(negative)
+    return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def auc(rows: Sequence[Mapping]) -> float:
+    """How well the judge's label probabilities rank the examples, whatever its decision threshold: the mean
+    over labels of the one-vs-rest AUC of P(label) (for two labels, the plain AUC). A judge that always
+    answers the same label can still rank well; one that ranks at random scores 0.5. NaN when no label has
+    both positives and negatives (or no row carries probabilities)."""
+    rows = [r for r in rows if r.get("probs")]
+    labels = list(dict.fromkeys(label for r in rows for label in r["probs"]))
+    values = []
+    for label in labels:
+        pos = [r["probs"].get(label, 0.0) for r in rows if r["gold"] == label]
+        neg = [r["probs"].get(label, 0.0) for r in rows if r["gold"] != label]
+        if pos and neg:
+            values.append(_rank_auc(pos, neg))
+    return sum(values) / len(values) if values else float("nan")
 
 
 def order_consistency(rows: Sequence[Mapping]) -> float | None:

@@ -15,21 +15,20 @@ from collections.abc import Sequence
 import jax
 import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
-from core.data.features import prompt_window
-from core.data.formats import render_inputs, render_target
+from core.data.features import fit_prompt
+from core.data.formats import render_target
 from core.data.schema import PAIR_FIELDS, Record
 from core.data.tokenizer import Tokenizer
 from core.eval.parse import parse_decision
-from core.modeling.decode import greedy_generate, prefill
+from core.modeling.decode import greedy_generate, inference, prefill
 from core.modeling.decoder import token_nll
 from core.progress import progress_bar
 
 Scores = dict[str, float]  # label -> log-probability (or log of a control's probability)
 
 
-@nnx.jit
+@inference
 def _continuation_logprob(model, tokens, positions, cache, first_logits, mask):
     """Log-probability of each row's ``tokens`` after its cached prompt: the first token is read from the
     prompt's last logits, the rest from one cached pass over the tokens (padding after them is masked)."""
@@ -59,11 +58,14 @@ class LoglikScorer:
         self.model, self.tok = model, tok
         self.max_input, self.max_target = max_input, max_target
         self.batch_size, self.bucket, self.progress = batch_size, bucket, progress
+        self.truncated: list[bool] = []  # of the last call's records: was the prompt shortened to fit
 
     def _encode(self, records: Sequence[Record]) -> tuple[list[list[int]], list[list[tuple[str, list[int]]]]]:
-        """Each record's prompt window and the target tokens of each of its labels."""
-        prompts = [prompt_window(p, self.max_input, self.tok.bos_id)
-                   for p in self.tok.encode_batch([render_inputs(r) for r in records])]  # fmt: skip
+        """Each record's prompt (fit to the input budget; ``truncated`` says which were shortened) and the
+        target tokens of each of its labels."""
+        fitted = [fit_prompt(r, self.tok, self.max_input) for r in records]
+        self.truncated = [f.removed > 0 for f in fitted]
+        prompts = [f.ids for f in fitted]
         targets = []
         for r in records:
             if r.label_space is None:
@@ -123,8 +125,7 @@ class GenerationScorer:
         self.outputs: list[tuple[str, str]] = []
 
     def __call__(self, records: Sequence[Record]) -> list[Scores]:
-        prompts = [prompt_window(p, self.max_input, self.tok.bos_id) for p in self.tok.encode_batch(
-            [render_inputs(r) for r in records])]  # fmt: skip
+        prompts = [fit_prompt(r, self.tok, self.max_input).ids for r in records]
         order = sorted(range(len(records)), key=lambda i: len(prompts[i]))
         texts: list[str] = [""] * len(records)
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]

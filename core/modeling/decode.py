@@ -7,7 +7,8 @@ prompt is decoded exactly as it would be alone. The no-cache path exists to veri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -17,17 +18,36 @@ from flax import nnx
 from core.modeling.decoder import Decoder, KVCache
 
 
-@nnx.jit
+def inference(fn: Callable | None = None, *, static: tuple[int, ...] = ()) -> Callable:
+    """Jit ``fn(model, *args)`` for reading a model: its weights enter as an argument and are never returned.
+    ``nnx.jit`` hands every variable back out of the call, which copies a real model's weights each time
+    (0.24 s per call for Gemma 3 270M on a CPU, more than the scoring itself). ``static`` lists positions of
+    ``args`` that are compile-time constants."""
+    if fn is None:
+        return partial(inference, static=static)
+
+    @partial(jax.jit, static_argnums=(0, *(2 + i for i in static)))
+    def run(graphdef, state, *args):
+        return fn(nnx.merge(graphdef, state), *args)
+
+    def call(model: Decoder, *args):
+        graphdef, state = nnx.split(model)
+        return run(graphdef, state, *args)
+
+    return call
+
+
+@inference
 def _cached_step(model: Decoder, tokens, positions, valid, cache):
     return model.decode_step(tokens, positions, valid, cache)
 
 
-@nnx.jit(static_argnames="room")
+@inference(static=(3,))
 def _prefill(model: Decoder, tokens, positions, valid, room: int):
     return model.prefill(tokens, positions, valid, room)
 
 
-@nnx.jit
+@inference
 def _full_forward(model: Decoder, tokens, segment_ids, positions):
     return model(tokens, segment_ids, positions)
 

@@ -154,10 +154,16 @@ class Decoder(nnx.Module):
         return self.final_norm(x), kv
 
     def logits(self, x: jax.Array) -> jax.Array:
-        """The output head over hidden states ``[..., d_model]``."""
+        """The output head over hidden states ``[..., d_model]``. A tied head contracts with the embedding as
+        stored (``[vocab, d]``): transposing it first copies the whole table on every call (0.3 s for
+        Gemma 3's 262K x 640 on a CPU, for logits at a few positions)."""
         cfg = self.cfg
-        head = self.embed[...].T if cfg.tie_embeddings else self.head[...]
-        logits = jnp.einsum("...d,dv->...v", x, head.astype(x.dtype)).astype(jnp.float32)
+        flat = x.reshape(-1, x.shape[-1])
+        if cfg.tie_embeddings:
+            logits = jax.lax.dot_general(flat, self.embed[...].astype(x.dtype), (((1,), (1,)), ((), ())))
+        else:
+            logits = flat @ self.head[...].astype(x.dtype)
+        logits = logits.reshape(*x.shape[:-1], -1).astype(jnp.float32)
         if cfg.final_softcap:
             logits = jnp.tanh(logits / cfg.final_softcap) * cfg.final_softcap
         return logits

@@ -33,7 +33,8 @@ def _metrics_table(metrics: Mapping[str, Mapping[str, Any]]) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for suite, m in sorted(metrics.items()):
-        parts = m.get("sections") or m.get("subsets") or {}
+        sections = {k: m[k] for k in ("chat", "chat_hard", "safety", "reasoning") if k in m}  # RewardBench
+        parts = sections or m.get("subsets") or {}
         detail = ", ".join(f"{k} {v:.3f}" for k, v in sorted(parts.items()) if isinstance(v, (int, float)))
         consistency = m.get("order_consistency")
         lines.append(

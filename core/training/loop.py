@@ -28,7 +28,7 @@ from core.rng import derive
 from core.training.batches import train_batches
 from core.training.checkpoint import Checkpointer
 from core.training.optim import make_optimizer, schedule
-from core.training.step import make_train_step
+from core.training.step import make_train_step, trainable
 
 LOG_FIELDS = ("step", "loss", "target_loss", "target_acc", "grad_norm", "lr", "tokens_per_s", "elapsed_s")
 
@@ -106,7 +106,7 @@ def train(
     log_path = paths.logs / "log.csv"
     with jax.set_mesh(mesh):
         shard_model(model, mesh, mesh_cfg.rules)
-        optimizer = nnx.Optimizer(model, make_optimizer(cfg), wrt=nnx.Param)
+        optimizer = nnx.Optimizer(model, make_optimizer(cfg), wrt=trainable(cfg.frozen))
         data_iter = iter(
             train_batches(
                 spec, records, tok, data_cfg, cfg.batch_size, derive(seed, "data", name), cfg.pair_orders
@@ -118,7 +118,7 @@ def train(
         # the log travels in the checkpoint: DVC deletes a stage's outputs before rerunning it, and a run
         # that resumes (even one already complete) must rewrite the same log
         rows = list(saved.get("log") or (_truncate_log(log_path, start) if start else []))
-        step_fn = make_train_step(cfg.context_loss_weight, cfg.micro_batches)
+        step_fn = make_train_step(cfg.context_loss_weight, cfg.micro_batches, cfg.frozen)
         base_key = jax.random.key(derive(seed, "dropout", name))
         lr_at = make_lr(cfg)
         end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
