@@ -122,6 +122,14 @@ class MeshConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class SizingConfig:
+    """The accelerator a profile is meant for (``experiments.size_model`` checks each run fits it)."""
+
+    device: str | None = None  # e.g. "TPU v5e"; None: a CPU profile, not sized
+    memory_gib: float | None = None  # memory per chip
+
+
+@dataclasses.dataclass(frozen=True)
 class MixtureConfig:
     """How task rates are computed; see :mod:`core.mixture.rates`."""
 
@@ -130,6 +138,9 @@ class MixtureConfig:
         "examples"  # what examples_proportional counts (and caps at maximum)
     )
     tasks: tuple[str, ...] = ()  # empty: every training task of the collection
+    datasets: tuple[str, ...] = ()  # selector: only the tasks of these catalog datasets (e.g. HelpSteer)
+    capabilities: tuple[str, ...] = ()  # selector: only the tasks of these capabilities
+    uniform_over: Literal["task", "dataset"] = "task"  # rate uniform: equal per task, or per dataset
     exclude: tuple[str, ...] = ()
     exclude_capabilities: tuple[str, ...] = ()  # ablations: leave out every task of these capabilities
     exclude_kinds: tuple[str, ...] = ()  # ... or of these task types (pairwise, pointwise, ...)
@@ -264,6 +275,7 @@ class Params:
     bias: BiasConfig = dataclasses.field(default_factory=BiasConfig)
     code: CodeConfig = dataclasses.field(default_factory=CodeConfig)
     tailpatch: TailpatchConfig = dataclasses.field(default_factory=TailpatchConfig)
+    sizing: SizingConfig = dataclasses.field(default_factory=SizingConfig)
 
 
 # ----------------------------------------------------------------------------------------------- loading

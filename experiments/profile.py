@@ -9,11 +9,13 @@ overrides single keys on top (values are read as YAML).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from core import config
+from experiments.resolve import expand
 
 PROFILES = Path(__file__).parent / "profiles"
 
@@ -39,14 +41,28 @@ def dotted(assignment: str) -> dict:
     return overlay
 
 
-def apply(name: str, params_path: Path, sets: list[str] = ()) -> dict:
+def overlay(name: str) -> dict:
+    """The profile's keys, on top of the profile it ``extends`` (if any)."""
     path = PROFILES / f"{name}.yaml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in PROFILES.glob("*.yaml")))
         raise SystemExit(f"unknown profile '{name}' (known: {known})")
-    merged = merge(yaml.safe_load(params_path.read_text()), yaml.safe_load(path.read_text()))
+    keys = yaml.safe_load(path.read_text()) or {}
+    parent = keys.pop("extends", None)
+    return merge(overlay(parent), keys) if parent else keys
+
+
+def resolved(name: str, params_path: Path, sets: Sequence[str] = ()) -> dict:
+    """The raw params a profile gives: params file, then the profile, then ``--set`` overrides, with task
+    selectors expanded to names."""
+    merged = merge(yaml.safe_load(params_path.read_text()), overlay(name))
     for assignment in sets:
         merged = merge(merged, dotted(assignment))
+    return expand(merged)
+
+
+def apply(name: str, params_path: Path, sets: Sequence[str] = ()) -> dict:
+    merged = resolved(name, params_path, sets)
     params_path.write_text(yaml.safe_dump(merged, sort_keys=False))
     config.load(params_path)  # the result must still be a valid params file
     return merged

@@ -1,43 +1,70 @@
-"""Sizing: per-device memory of the paper-scale configurations, and whether each run fits its devices.
+"""Sizing: per-device memory of every run of the accelerator profiles (those with a ``sizing`` section:
+``paper``, ``paper-2b-gpu``), and whether each fits its devices. Reads the same params schema as every other
+stage (a profile applied on top of params.yaml), from abstract shapes only: nothing is downloaded.
 
-python -m experiments.size_model [--configs experiments/configs/paper_scale.yaml]
+    python -m experiments.size_model [--profiles paper paper-2b-gpu]
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
+from core import config
 from core.modeling.config import preset
 from core.modeling.sizing import estimate
+from experiments.profile import PROFILES, resolved
 
 COLUMNS = ("params", "optimizer", "grads", "activations", "logits", "total", "device", "fits")
 
 
-def rows(configs: dict) -> list[dict]:
+def profile_params(name: str, base: Path = config.DEFAULT_PARAMS) -> config.Params:
+    """The validated params a profile gives (applied to a copy of ``base``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "params.yaml"
+        path.write_text(yaml.safe_dump(resolved(name, base)))
+        return config.load(path)
+
+
+def sized_profiles() -> list[str]:
+    return sorted(
+        p.stem for p in PROFILES.glob("*.yaml") if "sizing" in (yaml.safe_load(p.read_text()) or {})
+    )
+
+
+def rows(names: Sequence[str]) -> list[dict]:
     out = []
-    for name, c in configs.items():
-        cfg = preset(c["preset"])
-        for run, r in c["runs"].items():
+    for name in names:
+        params = profile_params(name)
+        if params.sizing.device is None:
+            raise SystemExit(f"profile '{name}' has no sizing section (device, memory_gib)")
+        m, mesh = params.model, params.mesh
+        cfg = preset(m.preset, **m.overrides())
+        dims = {"data": mesh.data, "fsdp": mesh.fsdp, "tensor": mesh.tensor}
+        if -1 in dims.values():
+            raise SystemExit(f"profile '{name}': sizing needs every mesh axis given, got {dims}")
+        for run, r in params.train.items():
             e = estimate(
                 cfg,
-                c["mesh"],
-                c["rules"],
-                r["batch_size"],
-                c["seq_len"],
-                c["remat"],
-                float(c["device"]["memory_gib"]),
-                r.get("micro_batches", 1),
+                dims,
+                mesh.rules,
+                r.batch_size,
+                params.data.seq_len,
+                cfg.remat,
+                params.sizing.memory_gib,
+                r.micro_batches,
             )
             out.append(
                 {
                     "config": name,
                     "run": run,
-                    "chips": c["mesh"]["data"] * c["mesh"]["fsdp"] * c["mesh"]["tensor"],
-                    "batch": r["batch_size"],
-                    "micro": r.get("micro_batches", 1),
+                    "chips": dims["data"] * dims["fsdp"] * dims["tensor"],
+                    "batch": r.batch_size,
+                    "micro": r.micro_batches,
                     "params": e.params_gib,
                     "optimizer": e.optimizer_gib,
                     "grads": e.grads_gib,
@@ -53,9 +80,9 @@ def rows(configs: dict) -> list[dict]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--configs", type=Path, default=Path("experiments/configs/paper_scale.yaml"))
+    p.add_argument("--profiles", nargs="+", default=None, help="default: every profile with a sizing section")
     args = p.parse_args()
-    table = rows(yaml.safe_load(args.configs.read_text()))
+    table = rows(args.profiles or sized_profiles())
     head = ["config", "run", "chips", "batch", "micro"] + [
         f"{c} (GiB)" if c not in ("fits",) else c for c in COLUMNS
     ]

@@ -104,3 +104,33 @@ def test_capability_and_task_type_exclusions():
     with pytest.raises(ValueError, match="every task"):
         build("m", MixtureConfig(rate="uniform", exclude_kinds=("pairwise", "pointwise", "classification")), sizes,
               catalog=catalog)  # fmt: skip
+
+
+def test_dataset_and_capability_selectors_and_equal_shares_per_dataset():
+    """FLAMe-RM's mix: four datasets in equal shares, however many tasks each was cast into."""
+    sizes = {"hs_rating": 10, "hs_pairwise": 10, "hs_other": 10, "prm": 5, "hh": 7, "unused": 3}
+    catalog = {
+        "hs_rating": {"dataset": "HelpSteer", "capability": "quality", "kind": "pointwise"},
+        "hs_pairwise": {"dataset": "HelpSteer", "capability": "quality", "kind": "pairwise"},
+        "hs_other": {"dataset": "HelpSteer", "capability": "quality", "kind": "pairwise"},
+        "prm": {"dataset": "PRM800K", "capability": "math", "kind": "pairwise"},
+        "hh": {"dataset": "HH RLHF Harmlessness", "capability": "safety", "kind": "pairwise"},
+        "unused": {"dataset": "Other", "capability": "coding", "kind": "pairwise"},
+    }
+    cfg = MixtureConfig(
+        rate="uniform", uniform_over="dataset", datasets=("HelpSteer", "PRM800K", "HH RLHF Harmlessness")
+    )
+    p = build("rm", cfg, sizes, catalog=catalog).proportions
+    assert set(p) == {"hs_rating", "hs_pairwise", "hs_other", "prm", "hh"}
+    assert p["prm"] == pytest.approx(1 / 3) and p["hh"] == pytest.approx(1 / 3)
+    assert p["hs_rating"] == pytest.approx(1 / 9)  # HelpSteer's third shared by its three tasks
+    per_task = build(
+        "rm", MixtureConfig(rate="uniform", datasets=("HelpSteer", "PRM800K")), sizes, catalog=catalog
+    )
+    assert per_task.proportions["prm"] == pytest.approx(1 / 4)
+    safety = build(
+        "s", MixtureConfig(rate="uniform", capabilities=("safety", "math")), sizes, catalog=catalog
+    )
+    assert set(safety.rates) == {"prm", "hh"}
+    with pytest.raises(ValueError, match="selects dataset 'CommitPack'"):
+        build("rm", MixtureConfig(rate="uniform", datasets=("CommitPack",)), sizes, catalog=catalog)

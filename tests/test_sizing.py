@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-import yaml
 from flax import nnx
 
 from core.modeling import Decoder, preset
@@ -48,12 +47,14 @@ def test_parameter_memory_follows_the_sharding():
         )
 
 
-def test_paper_scale_configs_are_sized():
-    from experiments.size_model import rows
+def test_paper_scale_profiles_are_sized():
+    from experiments.size_model import rows, sized_profiles
 
-    table = rows(yaml.safe_load((ROOT / "experiments/configs/paper_scale.yaml").read_text()))
+    assert sized_profiles() == ["paper", "paper-2b-gpu"]
+    table = rows(sized_profiles())
     by = {(r["config"], r["run"]): r for r in table}
-    big = by[("gemma2_27b_256_tpu_v5e", "flame")]
+    assert by[("paper-2b-gpu", "flame")]["micro"] == 8 and by[("paper-2b-gpu", "flame")]["chips"] == 1
+    big = by[("paper", "flame")]
     assert big["chips"] == 256 and big["fits"] == "yes"
     # 27.2B float32 parameters over 256 chips, some replicated: between the ideal split and 2x it
     assert 27.2e9 * 4 / 256 / GIB < big["params"] < 2 * 27.2e9 * 4 / 256 / GIB

@@ -24,6 +24,15 @@ def uniform(sizes: Mapping[str, int]) -> dict[str, float]:
     return {t: 1.0 for t in sizes}
 
 
+def uniform_over_groups(groups: Mapping[str, str]) -> dict[str, float]:
+    """Equal rate per group (task -> its group, e.g. its dataset), shared equally by the group's tasks: FLAMe-RM
+    mixes four *datasets* equally, whatever number of tasks each was cast into."""
+    counts: dict[str, int] = {}
+    for group in groups.values():
+        counts[group] = counts.get(group, 0) + 1
+    return {t: 1.0 / counts[g] for t, g in groups.items()}
+
+
 def explicit(sizes: Mapping[str, int], weights: Mapping[str, float]) -> dict[str, float]:
     """Given weights (e.g. tail-patch bundle weights); every task needs one and none may be negative."""
     missing = sorted(set(sizes) - set(weights))

@@ -75,6 +75,7 @@ def build(
     if missing:
         raise ValueError(f"mixture '{name}' names task '{missing[0]}' with no training data")
     chosen = [t for t in chosen if t not in set(cfg.exclude)]
+    chosen = _selected(name, cfg, chosen, catalog)
     chosen = _without_groups(name, cfg, chosen, catalog)
     sub = {t: int(sizes[t]) for t in chosen}
     if cfg.rate == "examples_proportional":
@@ -82,11 +83,37 @@ def build(
             raise ValueError(f"mixture '{name}' counts tokens but no token statistics were given")
         measure = {t: int(tokens[t]) for t in sub} if cfg.unit == "tokens" else sub
         rates = rate_fns.examples_proportional(measure, cfg.maximum, cfg.temperature)
+    elif cfg.rate == "uniform" and cfg.uniform_over == "dataset":
+        rates = rate_fns.uniform_over_groups({t: _entry(name, catalog, t)["dataset"] for t in sub})
     elif cfg.rate == "uniform":
         rates = rate_fns.uniform(sub)
     else:
         rates = rate_fns.explicit(sub, cfg.weights)
     return MixtureSpec(name=name, rates=rates, sizes=sub)
+
+
+def _entry(name: str, catalog: Mapping[str, Mapping] | None, task: str) -> Mapping:
+    if catalog is None:
+        raise ValueError(f"mixture '{name}' selects by catalog fields but no catalog was given")
+    if task not in catalog:
+        raise ValueError(f"mixture '{name}': task '{task}' is not in the collection catalog")
+    return catalog[task]
+
+
+def _selected(
+    name: str, cfg: MixtureConfig, chosen: list[str], catalog: Mapping[str, Mapping] | None
+) -> list[str]:
+    """Keep the tasks of the selected datasets / capabilities; a selector value no task has is an error."""
+    selectors = {"dataset": set(cfg.datasets), "capability": set(cfg.capabilities)}
+    for field, wanted in selectors.items():
+        if not wanted:
+            continue
+        values = {t: _entry(name, catalog, t).get(field) for t in chosen}
+        missing = sorted(wanted - set(values.values()))
+        if missing:
+            raise ValueError(f"mixture '{name}' selects {field} '{missing[0]}', which no training task has")
+        chosen = [t for t in chosen if values[t] in wanted]
+    return chosen
 
 
 def _without_groups(

@@ -1,0 +1,78 @@
+"""Every profile resolves: applied to params.yaml, each task, suite, mixture, run and model it names exists in
+its collection's catalog and the presets (nothing is downloaded), task selectors expand to names, and DVC
+expands the pipeline under it. A profile that cannot run fails here, not hours into a run on a TPU."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from core import config
+from experiments.profile import PROFILES, dotted, merge, resolved
+from experiments.resolve import problems, select, training_tasks
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ["default", *sorted(p.stem for p in PROFILES.glob("*.yaml"))]
+
+
+def _params(name: str, tmp_path: Path) -> tuple[dict, config.Params]:
+    raw = (
+        yaml.safe_load((ROOT / "params.yaml").read_text())
+        if name == "default"
+        else resolved(name, ROOT / "params.yaml")
+    )
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return raw, config.load(path)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_name_of_every_profile_resolves(name, tmp_path):
+    raw, params = _params(name, tmp_path)
+    assert problems(params) == []
+    # DVC expands every stage of the pipeline under this profile (foreach over its tasks, runs and suites)
+    from dvc.repo import Repo
+
+    for f in ("dvc.yaml", ".dvcignore"):
+        shutil.copy(ROOT / f, tmp_path / f)
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / ".dvc" / "config").write_text((ROOT / ".dvc" / "config").read_text())
+    stages = {s.name for s in Repo(str(tmp_path), uninitialized=True).index.stages}
+    assert {f"train@{run}" for run in params.train} <= stages
+    assert {f"tailpatch@{t}" for t in params.tailpatch.tasks} <= stages
+    assert {f"eval@{m}-{s}" for m in params.eval.models for s in params.eval.suites} <= stages
+
+
+def test_the_paper_profile_is_the_papers_setup(tmp_path):
+    _, p = _params("paper", tmp_path)
+    assert p.collection.name == "flame" and p.mixtures["flame"].maximum == 2**16
+    assert p.train["flame"].lr == 1e-4 and p.model.dropout == 0.05 and p.data.seq_len == 2048
+    assert p.eval.scorer == "generate" and p.eval.max_new_tokens == 1024 and p.sizing.device == "TPU v5e"
+    flame = training_tasks("flame")
+    assert sorted(p.tailpatch.tasks) == sorted(flame) and len(flame) > 70  # "all" expanded to names
+    rm = p.mixtures["rm4"]
+    assert rm.uniform_over == "dataset"
+    assert set(rm.datasets) == {"HelpSteer", "PRM800K", "CommitPack", "HH RLHF Harmlessness"}
+    _, gpu = _params("paper-2b-gpu", tmp_path)
+    assert (
+        gpu.collection.name == "flame"
+        and gpu.model.preset == "gemma2_2b"
+        and gpu.train["flame"].micro_batches == 8
+    )
+
+
+def test_names_that_do_not_resolve_are_reported(tmp_path):
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    bad = merge(raw, dotted("collection.name=flame"))  # the synthetic task lists no longer resolve
+    bad = merge(bad, {"model": {"base": "gemma9-1t"}, "eval": {"suites": ["rewardbench", "nope"]}})
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(bad))
+    found = problems(config.load(tmp_path / "params.yaml"))
+    assert any("mixtures.rm4.tasks: unknown task 'chat_count_pairwise'" in f for f in found)
+    assert any("tailpatch.tasks: unknown task" in f for f in found)
+    assert any("model.base: unknown checkpoint 'gemma9-1t'" in f for f in found)
+    assert any("eval.suites: collection 'flame' has no suite 'nope'" in f for f in found)
+    tasks = training_tasks("real-mini")
+    assert select(tasks, {"capabilities": ["safety"]}) == ["hh_rlhf_harmlessness"]
+    with pytest.raises(ValueError, match="matches no training task"):
+        select(tasks, {"capabilities": ["coding"]})
