@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from imports import imported_files
 
 from core import config
 from experiments.profile import merge
@@ -46,42 +47,13 @@ def test_every_dependency_is_tracked_or_produced_and_params_exist():
                 _lookup(raw, key)
 
 
-def _module_file(name: str) -> Path | None:
-    base = ROOT.joinpath(*name.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def _imported_files(module: str) -> set[str]:
-    """Project files (core/, experiments/) a module imports, transitively."""
-    import ast
-
-    seen: set[str] = set()
-    todo = [module]
-    while todo:
-        path = _module_file(todo.pop())
-        if path is None or str(path) in seen:
-            continue
-        seen.add(str(path))
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            todo += [n for n in names if n.split(".")[0] in ("core", "experiments")]
-    return {str(Path(p).relative_to(ROOT)) for p in seen}
-
-
 def test_stage_dependencies_cover_the_code_each_stage_runs():
     """A change to any module a stage imports must make DVC rerun that stage."""
     for stage in _stages():
         words = stage.cmd.split()
         module = words[words.index("-m") + 1]
         deps = [str(d.def_path) for d in stage.deps]
-        for path in sorted(_imported_files(module)):
+        for path in sorted(imported_files(module)):
             if path.endswith("__init__.py") and not Path(ROOT / path).read_text().count("import"):
                 continue  # docstring-only package markers
             assert any(path == d or path.startswith(d.rstrip("/") + "/") for d in deps), (

@@ -1,0 +1,20 @@
+"""The layering of the design: evaluation never imports training, modeling never imports data (model I/O
+treats a tokenizer as files and a hash), and data never imports modeling, training or evaluation."""
+
+import pytest
+from imports import ROOT, imported_files
+
+RULES = {  # package -> packages its modules must never reach, however indirectly
+    "core/eval": ("core/training", "core/tailpatch"),
+    "core/modeling": ("core/data", "core/training", "core/eval", "core/tailpatch", "core/mixture"),
+    "core/data": ("core/modeling", "core/training", "core/eval", "core/tailpatch"),
+}
+
+
+@pytest.mark.parametrize("package", sorted(RULES))
+def test_no_module_imports_a_layer_it_must_not(package):
+    for path in sorted((ROOT / package).rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        reached = imported_files(module)
+        bad = sorted(f for f in reached for banned in RULES[package] if f.startswith(banned + "/"))
+        assert not bad, f"{module} reaches {bad[:3]}"
