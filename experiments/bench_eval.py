@@ -18,7 +18,7 @@ from core.eval.harness import judge_rows
 from core.eval.loading import load_judge_model, resolve_model
 from core.eval.scoring import GenerationScorer, LoglikScorer
 from core.modeling import Decoder, preset
-from experiments.common import DATA_DIR, MODELS, TOKENIZER, load_params, parser
+from experiments.common import DATA_DIR, MODELS, TOKENIZER, load_params, parser, run
 
 
 def _timed(judge, records) -> tuple[float, list[dict]]:
@@ -59,4 +59,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

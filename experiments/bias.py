@@ -10,10 +10,11 @@ import math
 import time
 from pathlib import Path
 
+from core.errors import UserError
 from core.eval.bias import PROBES, bias_scores
 from core.eval.suites import load
 from core.rng import derive
-from experiments.common import DATA_DIR, load_params, parser
+from experiments.common import DATA_DIR, load_params, parser, run
 from experiments.evaluate import make_judge
 
 BIAS = Path("artifacts/bias")
@@ -28,9 +29,10 @@ def main() -> None:
     args = p.parse_args()
     params = load_params(args.params)
     b = params.bias
-    records = [r for r in load(b.suite, args.source, DATA_DIR) if r.kind == "pairwise"]
+    loaded = load(b.suite, args.source, DATA_DIR, params.collection.max_quarantine)
+    records = [r for r in loaded.records if r.kind == "pairwise"]
     if not records:
-        raise SystemExit(f"suite '{b.suite}' has no pairwise records to probe")
+        raise UserError(f"suite '{b.suite}' has no pairwise records to probe")
     records = sorted(records, key=lambda r: derive(params.seed, "bias-sample", r.example_id))[: b.max_records]
     judge, name = make_judge(args.model, params, not args.no_progress)
     t0 = time.perf_counter()
@@ -47,4 +49,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

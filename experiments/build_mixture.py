@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from core.mixture.spec import build
-from experiments.common import DATA_DIR, MIXTURES, STATS, load_params, parser, select
+from experiments.common import DATA_DIR, MIXTURES, STATS, load_params, parser, run, select
 
 
 def main() -> None:
@@ -31,4 +31,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

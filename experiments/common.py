@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from absl import flags
 
 from core import config
+from core.errors import USER_ERROR, UserError
 
 # grain reads absl flags even outside absl.app.run (google/grain#1355).
 flags.FLAGS.mark_as_parsed()
@@ -23,6 +26,21 @@ EVAL = Path("artifacts/eval")
 TAILPATCH = Path("artifacts/tailpatch")
 STATS = Path("artifacts/stats/tasks.json")
 DECONTAM = Path("artifacts/decontam/report.json")
+
+
+def run(main: Callable[[], object]) -> None:
+    """Run a stage's ``main``: a user error (bad input or configuration, a refusal) or a missing, unreadable
+    path prints one ``error:`` line and exits with status 2; ``--debug`` keeps the traceback."""
+    debug = "--debug" in sys.argv
+    if debug:
+        sys.argv.remove("--debug")
+    try:
+        main()
+    except (UserError, OSError) as error:
+        if debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(USER_ERROR)
 
 
 def parser(description: str) -> argparse.ArgumentParser:
@@ -49,5 +67,5 @@ def hf_base(params: config.Params) -> Path | None:
 def select(section: dict, name: str, what: str):
     """``section[name]``, or exit with a message listing what params.yaml defines."""
     if name not in section:
-        raise SystemExit(f"unknown {what} '{name}' (params.yaml defines: {', '.join(section)})")
+        raise UserError(f"unknown {what} '{name}' (params.yaml defines: {', '.join(section)})")
     return section[name]

@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 
 from core.data.schema import numbered_json_lines
+from core.errors import UserError
 from core.eval.suites import load, sample_per_task
 from core.eval.uncertainty import paired
-from experiments.common import DATA_DIR, EVAL, load_params, parser
+from experiments.common import DATA_DIR, EVAL, load_params, parser, run
 
 
 def main() -> None:
@@ -24,13 +25,13 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=DATA_DIR)
     args = p.parse_args()
     params = load_params(args.params)
-    suite = load(args.suite, "collection", args.data)
+    suite = load(args.suite, "collection", args.data).records
     records = sample_per_task(suite, args.suite, params.eval.sample_per_task, params.seed)
     rows = {}
     for judge in (args.a, args.b):
         path = EVAL / judge / args.suite / "per_example.jsonl"
         if not path.exists():
-            raise SystemExit(f"error: {path} is missing; run the eval@{judge}-{args.suite} stage first")
+            raise UserError(f"{path} is missing; run the eval@{judge}-{args.suite} stage first")
         rows[judge] = [row for _, row in numbered_json_lines(path, ValueError)]
     result = paired(
         args.suite, rows[args.a], rows[args.b], records, max(params.eval.bootstrap, 1), params.seed
@@ -49,4 +50,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

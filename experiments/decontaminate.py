@@ -4,12 +4,12 @@ overlap of context values); writes ``artifacts/decontam/report.json`` and fails 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from core.data.collection import load_suite, load_task_split, training_sizes
 from core.data.decontam import check
-from experiments.common import DATA_DIR, DECONTAM, load_params, parser
+from core.errors import UserError
+from experiments.common import DATA_DIR, DECONTAM, load_params, parser, run
 
 
 def main() -> None:
@@ -33,8 +33,8 @@ def main() -> None:
                f"{worst['suite']}), limit {cfg.max_overlap:.2%}")  # fmt: skip
     print(summary)
     if not report["passed"]:
-        sys.exit(f"{summary}: contaminated; see {args.out}")
+        raise UserError(f"{summary}: contaminated; see {args.out}")
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.data.catalog import flame_tasks
 from core.data.download import download, raw_files
-from experiments.common import load_params, parser
+from experiments.common import load_params, parser, run
 
 
 def main() -> None:
@@ -32,4 +32,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

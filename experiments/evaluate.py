@@ -14,25 +14,26 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from core.errors import UserError
 from core.eval.harness import judge_rows, suite_metrics, write_results
 from core.eval.loading import load_judge_model, resolve_model
 from core.eval.scoring import CONTROLS, GenerationScorer, LoglikScorer
 from core.eval.suites import load, sample_per_task
 from core.eval.uncertainty import bootstrap
-from experiments.common import DATA_DIR, EVAL, MODELS, load_params, parser
+from experiments.common import DATA_DIR, EVAL, MODELS, load_params, parser, run
 
 
 def make_judge(model: str, params, progress: bool, scorer: str = "loglik"):
     if model.startswith("control:"):
         name = model.split(":", 1)[1]
         if name not in CONTROLS:
-            raise SystemExit(f"unknown control '{name}' (known: {', '.join(CONTROLS)})")
+            raise UserError(f"unknown control '{name}' (known: {', '.join(CONTROLS)})")
         return CONTROLS[name](), f"control_{name}"
     try:
         path = resolve_model(model, MODELS)
         decoder, tok = load_judge_model(path)  # the tokenizer inside the model folder
     except (FileNotFoundError, ValueError) as err:
-        raise SystemExit(f"error: {err}") from None
+        raise UserError(f"{err}") from None
     e = params.eval
     if scorer == "generate":
         judge = GenerationScorer(decoder, tok, params.data.max_input_tokens, e.max_new_tokens, e.batch_size,
@@ -51,19 +52,30 @@ def main() -> None:
     p.add_argument("--source", default="collection", help="'collection' (default) or 'local:<folder>'")
     p.add_argument("--out", type=Path)
     p.add_argument("--scorer", choices=["loglik", "generate"], help="default: params eval.scorer")
+    p.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="local: score a suite whose folder lacks some subsets (listed in metrics.json) instead of stopping",
+    )
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args()
     params = load_params(args.params)
     try:
-        records = load(args.suite, args.source, args.data)
-    except (KeyError, FileNotFoundError, ValueError) as err:
-        raise SystemExit(f"error: {err.args[0] if isinstance(err, KeyError) else err}") from None
-    records = sample_per_task(records, args.suite, params.eval.sample_per_task, params.seed)
+        loaded = load(
+            args.suite, args.source, args.data, params.collection.max_quarantine, args.allow_missing
+        )
+    except KeyError as err:
+        raise UserError(f"{err.args[0]}") from None
+    records = sample_per_task(loaded.records, args.suite, params.eval.sample_per_task, params.seed)
     judge, name = make_judge(args.model, params, not args.no_progress, args.scorer or params.eval.scorer)
     t0 = time.perf_counter()
     rows = judge_rows(judge, records, params.eval.orders, params.seed)
     metrics = suite_metrics(args.suite, rows, records)
     metrics["model"] = name
+    if args.source != "collection":  # what the published files lacked, so a partial score never looks whole
+        metrics["missing_subsets"] = loaded.missing
+        metrics["quarantined_rows"] = len(loaded.quarantined)
+        metrics["quarantine"] = loaded.quarantined[:20]
     if params.eval.bootstrap:
         metrics |= bootstrap(args.suite, rows, records, params.eval.bootstrap, params.seed)
         metrics["bootstrap_samples"] = params.eval.bootstrap
@@ -76,4 +88,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

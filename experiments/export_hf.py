@@ -21,12 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from core.data.formats import render_inputs, render_target
+from core.errors import UserError
 from core.eval.judge import request_record
 from core.eval.loading import load_judge_model, resolve_model
 from core.modeling.hf import save_hf
 from core.modeling.io import lineage, read_meta
 from core.reporting.model_card import render_card
-from experiments.common import EVAL, MODELS, parser
+from experiments.common import EVAL, MODELS, parser, run
 
 EXAMPLE_REQUEST = {
     "id": "example",
@@ -106,7 +107,7 @@ def main() -> None:
     try:
         hf_config = export(args.model, args.out, args.metrics)
     except (FileNotFoundError, ValueError) as err:
-        raise SystemExit(f"error: {err}") from None
+        raise UserError(f"{err}") from None
     print(
         f"exported {args.model} -> {args.out} ({hf_config['model_type']}, {hf_config['num_hidden_layers']} layers)"
     )
@@ -115,4 +116,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

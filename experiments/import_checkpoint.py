@@ -24,8 +24,9 @@ from safetensors.numpy import save_file
 
 from core import provenance
 from core.data.tokenizer import Tokenizer
+from core.errors import UserError
 from core.modeling import gguf
-from experiments.common import BASE_CHECKPOINT, load_params, parser
+from experiments.common import BASE_CHECKPOINT, load_params, parser, run
 
 IMPORT_RECORD = "import.json"
 
@@ -104,7 +105,7 @@ def main() -> None:
     try:
         record = convert(spec, args.out, args.verify, not args.no_progress)
     except (FileNotFoundError, ValueError) as err:
-        raise SystemExit(f"error: {err}") from None
+        raise UserError(f"{err}") from None
     source = f"{record['source_file']} ({record['package'] or 'file'}, sha256 {record['source_sha256'][:12]})"
     print(f"{source} -> {args.out} in {record['convert_s']} s; license: {record['license']}")
     if "parity" in record:
@@ -112,4 +113,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

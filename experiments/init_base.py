@@ -12,7 +12,7 @@ from core.data.tokenizer import Tokenizer
 from core.modeling.config import preset
 from core.modeling.decoder import count_params, init_model
 from core.modeling.io import export_model, link_hf_model
-from experiments.common import MODELS, TOKENIZER, hf_base, load_params, parser
+from experiments.common import MODELS, TOKENIZER, hf_base, load_params, parser, run
 
 
 def main() -> None:
@@ -37,4 +37,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -23,7 +23,7 @@ from core.eval.scoring import LoglikScorer
 from core.eval.suites import sample_per_task
 from core.mixture.spec import MixtureSpec
 from core.training.loop import RunPaths, train
-from experiments.common import DATA_DIR, MIXTURES, MODELS, TOKENIZER, load_params, parser, select
+from experiments.common import DATA_DIR, MIXTURES, MODELS, TOKENIZER, load_params, parser, run, select
 
 
 def score(model_dir: Path, records, params) -> dict:
@@ -89,4 +89,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

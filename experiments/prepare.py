@@ -12,7 +12,7 @@ from core.data.catalog import CATALOG, flame_tasks
 from core.data.download import document_files, raw_files
 from core.data.prepare import prepare, real_mini_files
 from core.data.synth.build import build
-from experiments.common import DATA_DIR, load_params, parser
+from experiments.common import DATA_DIR, load_params, parser, run
 
 
 def registry() -> list[dict]:
@@ -59,4 +59,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

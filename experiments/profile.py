@@ -47,7 +47,7 @@ def overlay(name: str) -> dict:
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in PROFILES.glob("*.yaml")))
         raise SystemExit(f"unknown profile '{name}' (known: {known})")
-    keys = yaml.safe_load(path.read_text()) or {}
+    keys = config.load_yaml(path) or {}
     parent = keys.pop("extends", None)
     return merge(overlay(parent), keys) if parent else keys
 
@@ -55,7 +55,7 @@ def overlay(name: str) -> dict:
 def resolved(name: str, params_path: Path, sets: Sequence[str] = ()) -> dict:
     """The raw params a profile gives: params file, then the profile, then ``--set`` overrides, with task
     selectors expanded to names."""
-    merged = merge(yaml.safe_load(params_path.read_text()), overlay(name))
+    merged = merge(config.load_yaml(params_path), overlay(name))
     for assignment in sets:
         merged = merge(merged, dotted(assignment))
     return expand(merged)

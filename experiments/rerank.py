@@ -11,7 +11,7 @@ from pathlib import Path
 
 from core.eval.code_rerank import pass_at_1, rerank
 from experiments.code_candidates import CODE
-from experiments.common import load_params, parser
+from experiments.common import load_params, parser, run
 from experiments.evaluate import make_judge
 
 
@@ -48,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -16,7 +16,7 @@ from core.data.catalog import CATALOG, flame_tasks
 from core.data.synth.tasks import TASKS as SYNTH_TASKS
 from core.modeling import gguf
 from core.modeling.config import PRESETS
-from experiments.common import parser
+from experiments.common import parser, run
 
 SYNTH_SUITES = ("rewardbench", "aggrefact")
 CONTROLS = ("always_first", "prefer_longer", "prefer_shorter")
@@ -145,4 +145,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

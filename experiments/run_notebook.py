@@ -6,7 +6,8 @@ from pathlib import Path
 
 import papermill as pm
 
-from experiments.common import load_params, parser, select
+from core.errors import UserError
+from experiments.common import load_params, parser, run, select
 
 EXECUTED = Path("reports/executed")
 
@@ -31,9 +32,9 @@ def main() -> None:
     )
     missing = [o for o in nb.outputs if not Path(o).exists()]
     if missing:
-        raise SystemExit(f"notebook {nb.notebook} did not write {missing}")
+        raise UserError(f"notebook {nb.notebook} did not write {missing}")
     print(f"notebook {args.name}: wrote {', '.join(nb.outputs)}")
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

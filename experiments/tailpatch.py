@@ -18,11 +18,12 @@ from pathlib import Path
 from core.config import TrainConfig
 from core.data.collection import load_task_split
 from core.data.tokenizer import Tokenizer
+from core.errors import UserError
 from core.eval.loading import load_judge_model
 from core.mixture.spec import MixtureSpec
 from core.tailpatch.patch import curves, suite_scorer
 from core.training.loop import RunPaths, train
-from experiments.common import DATA_DIR, MODELS, TAILPATCH, TOKENIZER, load_params, parser
+from experiments.common import DATA_DIR, MODELS, TAILPATCH, TOKENIZER, load_params, parser, run
 
 
 def main() -> None:
@@ -32,7 +33,7 @@ def main() -> None:
     p.add_argument("--no-progress", action="store_true")
     args = p.parse_args()
     if args.start == bool(args.task):
-        raise SystemExit("give exactly one of --start or --task <name>")
+        raise UserError("give exactly one of --start or --task <name>")
     params = load_params(args.params)
     tp = params.tailpatch
     tok = Tokenizer.load(TOKENIZER)
@@ -67,4 +68,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

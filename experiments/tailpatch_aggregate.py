@@ -12,7 +12,7 @@ from core.data.collection import training_sizes
 from core.reporting.load import read_json
 from core.tailpatch.bundles import recovery, to_mixture, weights
 from core.tailpatch.ratings import Criteria, rate_all
-from experiments.common import DATA_DIR, MIXTURES, TAILPATCH, load_params, parser
+from experiments.common import DATA_DIR, MIXTURES, TAILPATCH, load_params, parser, run
 
 
 def main() -> None:
@@ -48,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from core.reporting.load import read_json
-from experiments.common import EVAL, TAILPATCH, TRAIN_LOGS, load_params, parser
+from experiments.common import EVAL, TAILPATCH, TRAIN_LOGS, load_params, parser, run
 
 RUNS = ("flame", "flame_opt_rm")
 
@@ -48,4 +48,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

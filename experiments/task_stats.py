@@ -10,7 +10,7 @@ from core.data.collection import load_task_split, training_sizes
 from core.data.stats import task_stats
 from core.data.tokenizer import Tokenizer
 from core.progress import progress_bar
-from experiments.common import DATA_DIR, STATS, TOKENIZER, load_params, parser
+from experiments.common import DATA_DIR, STATS, TOKENIZER, load_params, parser, run
 
 
 def main() -> None:
@@ -44,4 +44,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

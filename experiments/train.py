@@ -18,6 +18,7 @@ from experiments.common import (
     TRAIN_LOGS,
     load_params,
     parser,
+    run,
     select,
 )
 
@@ -53,4 +54,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

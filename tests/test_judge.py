@@ -7,6 +7,7 @@ import pytest
 from flax import nnx
 
 from core.eval.judge import JudgeInputError, decide, judge_file, main, read_requests, request_record
+from core.eval.judge_output import JudgedOutput, file_sha256
 from core.eval.scoring import LoglikScorer
 from core.modeling import Decoder, preset
 
@@ -72,14 +73,21 @@ def test_pairwise_decisions_do_not_depend_on_the_order_shown(model_and_tok):
     assert sum(p1.values()) == pytest.approx(1.0)
 
 
+def _judge(model_and_tok, requests, input_path, out, **kw):
+    """``judge_file`` on an output opened (or resumed) for ``input_path``."""
+    with JudgedOutput(out, input_path, {"input_sha256": file_sha256(input_path)}, resume=True) as output:
+        return judge_file(*model_and_tok, requests, output, progress=False, **kw)
+
+
 def test_judging_appends_passes_fields_through_and_resumes(tmp_path, model_and_tok):
-    model, tok = model_and_tok
-    requests = read_requests(_write(tmp_path / "in.jsonl", GOOD))
-    out = tmp_path / "out.jsonl"
-    assert judge_file(model, tok, requests[:2], out, batch_size=1, max_input=224, progress=False) == 2
+    path = _write(tmp_path / "in.jsonl", GOOD)
+    requests, out = read_requests(path), tmp_path / "out.jsonl"
+    assert _judge(model_and_tok, requests[:2], path, out, batch_size=1, max_input=224) == 2
+    before = out.read_bytes()
     with out.open("a") as f:
         f.write('{"id": "c1", "decis')  # an interrupted write
-    assert judge_file(model, tok, requests, out, batch_size=2, max_input=224, progress=False) == 1
+    assert _judge(model_and_tok, requests, path, out, batch_size=2, max_input=224) == 1
+    assert out.read_bytes().startswith(before)  # only the cut bytes were replaced
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == [1, "p1", "c1"] and rows[0]["source"] == "mine"
     assert rows[1]["decision"] in {"1", "2", "3", "4", "5"} and set(rows[2]["probabilities"]) == {
@@ -87,16 +95,15 @@ def test_judging_appends_passes_fields_through_and_resumes(tmp_path, model_and_t
         "No",
         "Unsure",
     }
-    assert judge_file(model, tok, requests, out, progress=False) == 0  # nothing judged twice
+    assert _judge(model_and_tok, requests, path, out) == 0  # nothing judged twice
 
 
 def test_over_long_requests_are_shortened_and_flagged(tmp_path, model_and_tok):
-    model, tok = model_and_tok
     long = {"id": "long", "instruction": "Which is better?", "response_a": "apple pear plum " * 80,
             "response_b": "apple"}  # fmt: skip
-    requests = read_requests(_write(tmp_path / "in.jsonl", [GOOD[2], long]))
+    path = _write(tmp_path / "in.jsonl", [GOOD[2], long])
     out = tmp_path / "out.jsonl"
-    assert judge_file(model, tok, requests, out, batch_size=2, max_input=96, progress=False) == 2
+    assert _judge(model_and_tok, read_requests(path), path, out, batch_size=2, max_input=96) == 2
     flags = {r["id"]: r["truncated"] for r in map(json.loads, out.read_text().splitlines())}
     assert flags == {"c1": False, "long": True}
 

@@ -3,6 +3,7 @@ where we hold them, on the real files (LLMBar for RewardBench's llmbar-* subsets
 the per-task subsampling rule; and the evaluate command on a published folder."""
 
 import json
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -14,7 +15,7 @@ from core.data.catalog import get
 from core.data.catalog.benchmarks import REWARDBENCH_SUBSETS, SUITES
 from core.data.download import github_url
 from core.data.prepare import convert_task
-from core.eval.suites import load_published, published_layouts, sample_per_task, suite_tasks
+from core.eval.suites import SuiteError, load_published, published_layouts, sample_per_task, suite_tasks
 from tests.test_catalog_annotated_spans import convert_rows
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
@@ -137,17 +138,53 @@ def test_every_suite_has_a_loader_fixture():
 
 @pytest.mark.skipif(not (REAL / "llmbar").exists(), reason="needs ../shared/data/real")
 def test_real_llmbar_and_wice_load_as_published():
-    rb = load_published("rewardbench", REAL / "llmbar")
+    rb = load_published("rewardbench", REAL / "llmbar").records
     assert Counter(r.meta["subset"] for r in rb) == {s: n for s, (_, n) in REWARDBENCH_SUBSETS.items()
                                                     if s.startswith("llmbar")}  # fmt: skip
-    wice = load_published("aggrefact", REAL / "wice_claim_test")
+    wice = load_published("aggrefact", REAL / "wice_claim_test").records
     assert len(wice) == 358 and {r.meta["subset"] for r in wice} == {"WiCE"}
+
+
+@pytest.fixture
+def llmbar_copy(tmp_path):
+    if not (REAL / "llmbar").exists():
+        pytest.skip("needs ../shared/data/real")
+    shutil.copytree(REAL / "llmbar", tmp_path / "llmbar")
+    return tmp_path / "llmbar"
+
+
+@pytest.mark.parametrize("damage", ["missing", "empty", "empty list", "cut"])
+def test_a_damaged_subset_file_stops_the_suite_instead_of_vanishing(llmbar_copy, damage):
+    path = llmbar_copy / "LLMBar/Adversarial/GPTOut/dataset.json"
+    rows = json.loads(path.read_text())
+    if damage == "missing":
+        path.unlink()
+    else:
+        path.write_text({"empty": "", "empty list": "[]", "cut": json.dumps(rows[:30])}[damage])
+    why = {"missing": "subset 'llmbar-adver-GPTOut' is missing", "empty": "GPTOut/dataset.json",
+           "empty list": "GPTOut/dataset.json holds no records", "cut": "holds 30 records; the catalog expects 47"}  # fmt: skip
+    with pytest.raises(SuiteError, match=why[damage]):
+        load_published("rewardbench", llmbar_copy)
+    if damage == "missing":  # asked for explicitly, the gap is reported rather than hidden
+        loaded = load_published("rewardbench", llmbar_copy, allow_missing=True)
+        assert loaded.missing == ["llmbar-adver-GPTOut"] and len(loaded.records) == 419 - 47
+
+
+def test_a_few_defective_rows_are_quarantined_not_fatal(llmbar_copy):
+    path = llmbar_copy / "LLMBar/Natural/dataset.json"
+    rows = json.loads(path.read_text())
+    rows[5]["output_1"] = ""  # one defective row of 100
+    path.write_text(json.dumps(rows))
+    with pytest.raises(SuiteError, match=r"1 of 100 rows .*limit 0%.*item 5: field 'output_1'"):
+        load_published("rewardbench", llmbar_copy)
+    loaded = load_published("rewardbench", llmbar_copy, max_quarantine=0.01)
+    assert len(loaded.records) == 418 and [q["field"] for q in loaded.quarantined] == ["output_1"]
 
 
 def test_published_folder_errors_name_what_is_wrong(tmp_path):
     with pytest.raises(KeyError, match="unknown suite 'nope'"):
         load_published("nope", tmp_path)
-    with pytest.raises(FileNotFoundError, match="none of its files"):
+    with pytest.raises(SuiteError, match="none of its files"):
         load_published("littrans", tmp_path)
     path = published_layouts(get("littrans_translation_preference"), tmp_path)[0][0]
     path.parent.mkdir(parents=True)
@@ -207,4 +244,4 @@ def test_hub_suites_read_the_layout_download_writes(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(CASES[task.name][0][0]) + "\n")
     assert path.relative_to(tmp_path).parts[:2] == ("hub", "tatsu-lab__alpaca_farm")
-    assert [r.meta["subset"] for r in load_published("alpacafarm", tmp_path)] == ["alpacafarm"]
+    assert [r.meta["subset"] for r in load_published("alpacafarm", tmp_path).records] == ["alpacafarm"]

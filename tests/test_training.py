@@ -1,4 +1,5 @@
 import csv
+import shutil
 
 import jax.numpy as jnp
 import numpy as np
@@ -9,7 +10,8 @@ from core.data.schema import read_jsonl
 from core.mixture.spec import MixtureSpec
 from core.modeling import preset
 from core.modeling.io import load_model
-from core.training.loop import RunPaths, params_equal, train
+from core.training.checkpoint import CheckpointCorrupt
+from core.training.loop import RunPaths, TrainingDiverged, params_equal, train
 from core.training.loss import masked_loss
 
 TASKS = ("chat_count_pairwise", "attribution_classification", "list_writing")
@@ -307,3 +309,49 @@ def test_frozen_parameters_stay_as_they_are(setup):
     assert "embed" not in changed and "head" in changed and "blocks.0.attn.wq" in changed
     held = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_leaves_with_path(nnx.state(opt))]
     assert any("head" in p for p in held) and not any("'embed'" in p for p in held)
+
+
+def _largest_file(step_dir):
+    return max((p for p in step_dir.rglob("*") if p.is_file()), key=lambda p: p.stat().st_size)
+
+
+def test_a_damaged_checkpoint_stops_with_the_file_and_the_step_to_fall_back_to(setup, tmp_path):
+    _run(setup, tmp_path, steps=8, stop_after=4)  # saves steps 3 and 4
+    victim = _largest_file(tmp_path / "ckpt" / "4")
+    data = bytearray(victim.read_bytes())
+    data[: min(4096, len(data))] = bytes(len(data[:4096]))  # same size, other bytes
+    victim.write_bytes(bytes(data))
+    with pytest.raises(
+        CheckpointCorrupt, match=r"ckpt/4: file .* does not match its sha256.*resume from step 3"
+    ):
+        _run(setup, tmp_path, steps=8)
+    # without its digest (a checkpoint from before digests), a cut file still stops with the folder named
+    (tmp_path / "ckpt" / "digest-4.json").unlink()
+    victim.write_bytes(bytes(data[: len(data) // 3]))
+    with pytest.raises(CheckpointCorrupt, match=r"ckpt/4: unreadable"):
+        _run(setup, tmp_path, steps=8)
+    shutil.rmtree(tmp_path / "ckpt" / "4")  # the advice works: the run resumes from step 3 and completes
+    assert _run(setup, tmp_path, steps=8)["completed"]
+
+
+def test_a_diverging_run_stops_and_keeps_its_last_good_checkpoint(setup, tmp_path):
+    with pytest.raises(
+        TrainingDiverged, match=r"loss is (nan|inf) at step \d+ \(last finite: .*lower train\.run\.lr"
+    ):
+        _run(setup, tmp_path, steps=8, lr=1e30)
+    assert not (tmp_path / "model").exists()
+
+
+def test_export_refuses_non_finite_weights(setup, tmp_path):
+    from flax import nnx
+
+    from core.errors import UserError
+    from core.modeling.decoder import Decoder
+    from core.modeling.io import export_model
+
+    tok = setup[2]
+    model = Decoder(preset("test", tok.vocab_size), nnx.Rngs(0))
+    model.final_norm.scale[...] = model.final_norm.scale[...].at[0].set(jnp.nan)
+    with pytest.raises(UserError, match="NaN or infinity"):
+        export_model(model, tmp_path / "m", {}, tok.files())
+    assert not (tmp_path / "m").exists()

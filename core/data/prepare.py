@@ -18,11 +18,12 @@ from core.data.catalog import RowError, TaskSpec
 from core.data.catalog.readers import read_rows
 from core.data.catalog.spec import Skip
 from core.data.schema import Record, write_jsonl
+from core.errors import UserError
 from core.progress import progress_bar
 from core.rng import derive
 
 
-class QuarantineError(RuntimeError):
+class QuarantineError(UserError, RuntimeError):
     """Too many rows of a task could not be converted."""
 
 

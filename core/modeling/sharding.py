@@ -17,6 +17,7 @@ from jax.sharding import AxisType, Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from core.config import MeshConfig
+from core.errors import UserError
 
 MESH_AXES = ("data", "fsdp", "tensor")
 
@@ -46,24 +47,28 @@ RULES: dict[str, dict[str, tuple[str, ...] | None]] = {
 }
 
 
+class MeshError(UserError, ValueError):
+    """The configured mesh does not fit the devices present."""
+
+
 def make_mesh(cfg: MeshConfig, devices=None) -> Mesh:
     """A mesh over ``devices`` (default: all); ``-1`` on one axis takes what the others leave."""
     devices = list(devices if devices is not None else jax.devices())
     shape = [cfg.data, cfg.fsdp, cfg.tensor]
     if shape.count(-1) > 1:
-        raise ValueError(f"at most one mesh axis may be -1, got {shape}")
+        raise MeshError(f"at most one mesh axis may be -1, got {shape}")
     known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
         if len(devices) % known:
-            raise ValueError(f"{len(devices)} devices cannot fill mesh {shape}")
+            raise MeshError(f"{len(devices)} devices cannot fill mesh {shape}")
         shape[shape.index(-1)] = len(devices) // known
     if math.prod(shape) > len(devices):
-        raise ValueError(
+        raise MeshError(
             f"mesh {dict(zip(MESH_AXES, shape))} needs {math.prod(shape)} devices, have {len(devices)}"
         )
     devices = devices[: math.prod(shape)]  # a smaller mesh uses the first devices
     if cfg.rules not in RULES:
-        raise ValueError(f"unknown sharding rules '{cfg.rules}' (known: {', '.join(RULES)})")
+        raise MeshError(f"unknown sharding rules '{cfg.rules}' (known: {', '.join(RULES)})")
     return Mesh(np.asarray(devices).reshape(shape), MESH_AXES, axis_types=(AxisType.Auto,) * 3)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from core import provenance
 from core.config import DataConfig, MeshConfig, TrainConfig
 from core.data.schema import Record
 from core.data.tokenizer import Tokenizer
+from core.errors import UserError
 from core.mixture.spec import MixtureSpec
 from core.modeling.config import DecoderConfig
 from core.modeling.decoder import Decoder, count_params, init_model
@@ -31,6 +33,10 @@ from core.training.optim import make_optimizer, schedule
 from core.training.step import make_train_step, trainable
 
 LOG_FIELDS = ("step", "loss", "target_loss", "target_acc", "grad_norm", "lr", "tokens_per_s", "elapsed_s")
+
+
+class TrainingDiverged(UserError, RuntimeError):
+    """The loss became NaN or infinite: nothing after it is saved, so the last checkpoint is still good."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +133,7 @@ def train(
         window_tokens, window_t = 0.0, time.perf_counter()
         total_tokens, step_time = 0.0, 0.0
         metrics = {}
+        last_finite = (start, None)
         for step in range(start, end):
             host_batch = next(data_iter)
             examples += int(host_batch["segment_ids"].max(axis=1).sum())
@@ -134,6 +141,17 @@ def train(
             ts = time.perf_counter()
             metrics = step_fn(model, optimizer, batch, jax.random.fold_in(base_key, step))
             tokens = float(metrics["tokens"])  # blocks until the step is done
+            loss = float(metrics["loss"])
+            if not math.isfinite(loss):
+                good = ckpt.latest_step()
+                bar.close()
+                ckpt.close()
+                raise TrainingDiverged(
+                    f"train {name}: loss is {loss} at step {step + 1} (last finite: {last_finite[1]} at step "
+                    f"{last_finite[0]}); the last checkpoint is step {good or 'none'}: lower train.{name}.lr "
+                    "or raise warmup_steps (a changed configuration starts afresh)"
+                )
+            last_finite = (step + 1, f"{loss:.6g}")
             if step > start:  # the first step includes compilation
                 step_time += time.perf_counter() - ts
                 total_tokens += tokens

@@ -7,12 +7,20 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from core.errors import UserError
+
 Row = tuple[str, dict[str, Any]]
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
+class RawFileError(UserError, ValueError):
+    """A raw file cannot be read as its format says (encoding, a cut archive, a malformed line)."""
+
 
 csv.field_size_limit(1 << 30)  # articles and dialogues exceed csv's default field limit
 
@@ -22,22 +30,34 @@ def read_rows(path: str | Path) -> Iterator[Row]:
     path = Path(path)
     name = path.name.lower()
     if name.endswith((".pkl", ".pickle", ".pt", ".npy")):
-        raise ValueError(f"{path}: pickled formats are never loaded")
+        raise RawFileError(f"{path}: pickled formats are never loaded")
     if not path.exists():
         raise FileNotFoundError(f"raw file not found: {path}")
     with path.open("rb") as f:
         if f.read(len(_LFS_POINTER)) == _LFS_POINTER:
-            raise ValueError(
+            raise RawFileError(
                 f"{path}: a Git LFS pointer, not the data (the source must be fetched with lfs=True)"
             )
     if name.endswith((".jsonl", ".jsonl.gz")):
-        yield from _json_lines(path)
+        rows = _json_lines(path)
     elif name.endswith(".json"):
-        yield from _json(path)
+        rows = _json(path)
     elif name.endswith((".csv", ".tsv")):
-        yield from _delimited(path, "\t" if name.endswith(".tsv") else ",")
+        rows = _delimited(path, "\t" if name.endswith(".tsv") else ",")
     else:
-        raise ValueError(f"{path}: unknown raw format (expected .jsonl[.gz], .json, .csv or .tsv)")
+        raise RawFileError(f"{path}: unknown raw format (expected .jsonl[.gz], .json, .csv or .tsv)")
+    last = "its start"
+    try:
+        for where, row in rows:
+            last = where
+            yield where, row
+    except UnicodeDecodeError as err:
+        raise RawFileError(f"{path}: not UTF-8 after {last} ({err.reason} at byte 0x{err.object[err.start]:02x}); "
+                           "re-encode it as UTF-8") from None  # fmt: skip
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise RawFileError(
+            f"{path}: a cut or damaged gzip file after {last} ({err}); fetch it again"
+        ) from None
 
 
 def _open(path: Path):
@@ -54,9 +74,9 @@ def _json_lines(path: Path) -> Iterator[Row]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{i}: not valid JSON ({err.msg})") from None
+                raise RawFileError(f"{path}:{i}: not valid JSON ({err.msg})") from None
             if not isinstance(row, dict):
-                raise ValueError(f"{path}:{i}: expected a JSON object, got {type(row).__name__}")
+                raise RawFileError(f"{path}:{i}: expected a JSON object, got {type(row).__name__}")
             yield f"{path}:{i}", row
 
 
@@ -71,10 +91,10 @@ def _json(path: Path) -> Iterator[Row]:
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        raise ValueError(f"{path}: expected a JSON array of objects")
+        raise RawFileError(f"{path}: expected a JSON array of objects")
     for i, row in enumerate(data):
         if not isinstance(row, dict):
-            raise ValueError(f"{path}:item {i}: expected a JSON object, got {type(row).__name__}")
+            raise RawFileError(f"{path}:item {i}: expected a JSON object, got {type(row).__name__}")
         yield f"{path}:item {i}", row
 
 
@@ -83,5 +103,5 @@ def _delimited(path: Path, delimiter: str) -> Iterator[Row]:
         reader = csv.DictReader(f, delimiter=delimiter)
         for row in reader:
             if None in row:
-                raise ValueError(f"{path}:{reader.line_num}: more cells than header columns")
+                raise RawFileError(f"{path}:{reader.line_num}: more cells than header columns")
             yield f"{path}:{reader.line_num}", row
