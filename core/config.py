@@ -314,7 +314,7 @@ def _check_bounds(name: str, value: Any, key: str, source: str) -> None:
         ok, want = 0 <= value <= 1, "a number in [0, 1]"
     else:
         return
-    if not ok or value != value:  # NaN fails every bound
+    if not ok:  # NaN fails every comparison, so it fails every bound too
         raise ConfigError(f"{source}: key '{key}' must be {want}, got {value!r}")
 
 

@@ -24,6 +24,7 @@ if PROBLEM and os.environ.get("FLAME_REQUIRE_SANDBOX") == "1":
     raise RuntimeError(f"FLAME_REQUIRE_SANDBOX=1 but {PROBLEM}")
 needs_sandbox = pytest.mark.skipif(PROBLEM is not None, reason=f"no OS isolation here: {PROBLEM}")
 CORRECT = TASK["canonical_solution"]
+PROC = os.path.join(os.sep, "proc")  # the kernel's process view, inside and outside the sandbox
 TIME_LIMIT = re.compile(r"^timed out$|CPU time limit")
 
 
@@ -51,8 +52,8 @@ def test_no_file_outside_the_private_tmp(tmp_path):
     """
     assert not execute(TASK, candidate(attack))["passed"]
     assert not target.exists()
-    inside = execute(TASK, candidate('open("/tmp/mine.txt", "w").write("x")\nwon = True'))
-    assert inside["passed"]  # its own /tmp is writable (and private)
+    mine = 'import os, tempfile\nopen(os.path.join(tempfile.gettempdir(), "mine.txt"), "w").write("x")\nwon = True'
+    assert execute(TASK, candidate(mine))["passed"]  # its own temporary folder is writable (and private)
 
 
 @needs_sandbox
@@ -60,8 +61,8 @@ def test_no_shell_escape_through_posix_spawn_or_a_fresh_subprocess(tmp_path):
     marks = [tmp_path / "spawn", tmp_path / "subprocess"]
     attack = f"""
     import importlib, os
-    os.posix_spawn("/bin/sh", ["sh", "-c", "touch {marks[0]}"], {{}})
-    importlib.import_module("subprocess").run(["/bin/sh", "-c", "touch {marks[1]}"])
+    os.posix_spawnp("sh", ["sh", "-c", "touch {marks[0]}"], dict(os.environ))
+    importlib.import_module("subprocess").run(["sh", "-c", "touch {marks[1]}"])
     import time
     time.sleep(0.3)
     won = os.path.exists({str(marks[0])!r}) or os.path.exists({str(marks[1])!r})
@@ -93,10 +94,10 @@ def test_no_network_even_through_the_raw_socket_module():
 @needs_sandbox
 def test_no_view_of_other_processes_or_their_environment(monkeypatch):
     monkeypatch.setenv("FLAME_SANDBOX_SECRET", "s3cret")
-    attack = """
+    attack = f"""
     import glob, os
     seen = os.environ.get("FLAME_SANDBOX_SECRET", "")
-    for path in glob.glob("/proc/*/environ"):
+    for path in glob.glob(os.path.join({PROC!r}, "*", "environ")):
         try:
             seen += open(path, "rb").read().decode("latin-1")
         except OSError:
@@ -104,7 +105,7 @@ def test_no_view_of_other_processes_or_their_environment(monkeypatch):
     won = "s3cret" in seen
     """
     assert not execute(TASK, candidate(attack))["passed"]
-    attack = f"won = any(int(p) == {os.getpid()} for p in __import__('os').listdir('/proc') if p.isdigit())"
+    attack = f"won = any(int(p) == {os.getpid()} for p in __import__('os').listdir({PROC!r}) if p.isdigit())"
     assert not execute(TASK, candidate(attack))["passed"]
 
 
@@ -132,7 +133,7 @@ def test_no_signal_reaches_the_caller():
 
 def _processes_with(marker: str) -> list[int]:
     found = []
-    for entry in Path("/proc").iterdir():
+    for entry in Path(PROC).iterdir():
         try:
             if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().decode("latin-1"):
                 found.append(int(entry.name))
@@ -145,11 +146,11 @@ def _processes_with(marker: str) -> list[int]:
 def test_forked_children_do_not_outlive_the_sandbox():
     marker = "flame-survivor-7f3a"
     attack = f"""
-    import os
+    import os, sys
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
-            os.execv("/usr/bin/python3", ["python3", "-c", "import time; time.sleep(60)", {marker!r}])
+            os.execv(sys.executable, ["python3", "-c", "import time; time.sleep(60)", {marker!r}])
         os._exit(0)
     won = True
     """
@@ -173,7 +174,7 @@ def test_a_wrong_solution_cannot_forge_a_pass():
             os.write(fd, line)
         except OSError:
             pass
-    for path in ("/proc/%d/fd/1" % os.getppid(), "/proc/1/fd/1"):
+    for path in (os.path.join({PROC!r}, str(os.getppid()), "fd", "1"), os.path.join({PROC!r}, "1", "fd", "1")):
         try:
             open(path, "w").write({verdict!r} + "\\n")
         except OSError:
@@ -184,17 +185,17 @@ def test_a_wrong_solution_cannot_forge_a_pass():
     """
     result = execute(TASK, candidate(attack))
     assert not result["passed"] and result["result"].startswith("failed")
-    steal = """
+    steal = f"""
     import os
     stolen, parent = "", os.getppid()
     for name in ("environ", "cmdline", "fd/0"):
         try:
-            stolen += open("/proc/%d/%s" % (parent, name), "rb").read(1 << 20).decode("latin-1")
+            stolen += open(os.path.join({PROC!r}, str(parent), name), "rb").read(1 << 20).decode("latin-1")
         except OSError:
             pass
     try:
-        with open("/proc/%d/mem" % parent, "rb") as mem:
-            for line in open("/proc/%d/maps" % parent):
+        with open(os.path.join({PROC!r}, str(parent), "mem"), "rb") as mem:
+            for line in open(os.path.join({PROC!r}, str(parent), "maps")):
                 span, perms = line.split()[:2]
                 start, end = (int(x, 16) for x in span.split("-"))
                 if perms.startswith("rw") and end - start < (256 << 20):
@@ -236,7 +237,9 @@ def test_memory_and_time_limits_and_a_huge_file():
     assert not execute(TASK, "    x = bytearray(8 * 1024 ** 3)\n    return True\n", Limits(memory_mb=512))[
         "passed"
     ]
-    big = candidate('open("/tmp/big", "wb").write(b"x" * (64 * 1024 * 1024))\nwon = True')
+    big = candidate(
+        'import os, tempfile\nopen(os.path.join(tempfile.gettempdir(), "big"), "wb").write(b"x" * (64 << 20))\nwon = True'
+    )
     assert not execute(TASK, big, Limits(file_mb=16))["passed"]
 
 

@@ -80,6 +80,11 @@ def _as_nobody() -> dict:
 
 
 @functools.cache
+def _harness_source() -> str:
+    return HARNESS.read_text()
+
+
+@functools.cache
 def _working_interpreter() -> tuple[str | None, str]:
     """(interpreter, "") when a probe sandbox starts and runs Python; (None, why) otherwise."""
     if not sys.platform.startswith("linux"):
@@ -128,7 +133,7 @@ def execute(problem: dict, completion: str, limits: Limits = Limits(), isolated:
         command, extra = [*_bwrap_command(interpreter), "-I", "-S"], _as_nobody()
     else:
         command, extra = [os.path.realpath(sys.executable), "-I", "-S"], {}
-    source = HARNESS.read_text()
+    source = _harness_source()
     job = {"source": source, "program": problem["prompt"] + completion, "prompt": problem["prompt"],
            "test": problem["test"], "entry_point": problem["entry_point"], "timeout": limits.timeout,
            "memory_mb": limits.memory_mb, "processes": limits.processes, "file_mb": limits.file_mb}  # fmt: skip
