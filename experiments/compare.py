@@ -44,8 +44,13 @@ def main() -> None:
     o = result["overall"]
     lo, hi = o["gain_ci95"]
     gain = f"gain {o['gain']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+    both = result.get("order_averaged")
+    averaged = (
+        f"; both orders averaged {both['a']:.3f} vs {both['b']:.3f}, gain {both['gain']:+.3f}" if both else ""
+    )
     print(
         f"{args.a} vs {args.b} on {args.suite}: {o['a']:.3f} vs {o['b']:.3f}, {gain}; AUC {result['auc']['gain']:+.3f}"
+        + averaged
     )
 
 

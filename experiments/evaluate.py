@@ -82,7 +82,9 @@ def main() -> None:
     rate = len(rows) / max(time.perf_counter() - t0, 1e-9)  # printed, not stored: metrics stay reproducible
     write_results(args.out or EVAL / name / args.suite, rows, metrics)
     consistency = (
-        f", order consistency {metrics['order_consistency']:.3f}" if "order_consistency" in metrics else ""
+        f", both orders averaged {metrics['order_averaged']:.3f}, order consistency {metrics['order_consistency']:.3f}"
+        if "order_consistency" in metrics
+        else ""
     )
     print(f"{name} on {args.suite}: overall {metrics['overall']:.3f}{consistency} ({rate:.0f} judgments/s)")
 

@@ -7,6 +7,7 @@ from flax import nnx
 from core.data.schema import read_jsonl
 from core.eval import metrics as M
 from core.eval.harness import judge_rows, suite_metrics, write_results
+from core.eval.judge import decide
 from core.eval.scoring import FirstPosition, LoglikScorer
 from core.modeling import Decoder, preset
 
@@ -55,6 +56,53 @@ def test_balanced_accuracy_and_order_consistency():
         {"example_id": "b", "order": "BA", "pred": "A"},
     ]
     assert M.order_consistency(rows) == 0.5
+
+
+def test_order_averaging_cancels_position_bias():
+    """A judge that leans towards whichever response is shown first, but less than it prefers the better
+    one, is right in one order only; averaging both orders recovers every decision, and a tie goes to A."""
+    rows = [
+        {"example_id": "a", "subset": "s", "section": "s", "order": "AB", "gold": "A", "pred": "A",
+         "correct": True, "probs": {"A": 0.7, "B": 0.3}},
+        {"example_id": "a", "subset": "s", "section": "s", "order": "BA", "gold": "B", "pred": "A",
+         "correct": False, "probs": {"A": 0.6, "B": 0.4}},
+        {"example_id": "b", "subset": "s", "section": "s", "order": "AB", "gold": "B", "pred": "A",
+         "correct": False, "probs": {"A": 0.8, "B": 0.2}},
+        {"example_id": "b", "subset": "s", "section": "s", "order": "BA", "gold": "A", "pred": "A",
+         "correct": True, "probs": {"A": 0.9, "B": 0.1}},
+        {"example_id": "c", "subset": "s", "section": "s", "order": "AB", "gold": "B", "pred": "A",
+         "correct": False, "probs": {"A": 1.0, "B": 0.0}},
+        {"example_id": "c", "subset": "s", "section": "s", "order": "BA", "gold": "A", "pred": "A",
+         "correct": True, "probs": {"A": 1.0, "B": 0.0}},
+    ]  # fmt: skip
+    averaged = {r["example_id"]: r for r in M.order_averaged(rows)}
+    assert M.accuracy(rows) == 0.5
+    assert [averaged[i]["pred"] for i in "abc"] == ["A", "B", "A"]
+    assert averaged["b"]["probs"] == pytest.approx({"A": 0.45, "B": 0.55})
+    assert M.accuracy(list(averaged.values())) == pytest.approx(2 / 3)
+
+
+def test_order_averaged_metric_is_the_judge_commands_decision(small_synth):
+    """``order_averaged`` in metrics.json scores exactly the decisions ``flame-judge`` would print."""
+    out, _ = small_synth
+    records = read_jsonl(out / "suites" / "rewardbench.jsonl")[:40]
+    rng = np.random.default_rng(0)
+
+    def noisy(shown):
+        return [{lab: float(rng.normal()) for lab in r.label_space} for r in shown]
+
+    rows = judge_rows(noisy, records)
+    rng = np.random.default_rng(0)
+    decisions = decide(noisy, records)
+    averaged = {r["example_id"]: r["pred"] for r in M.order_averaged(rows)}
+    assert averaged == {r.example_id: d for r, (d, _) in zip(records, decisions)}
+    m = suite_metrics("rewardbench", rows, records)
+    expected = suite_metrics("rewardbench", M.order_averaged(rows), records)["overall"]
+    assert m["order_averaged"] == expected != m["overall"]
+    from core.eval.uncertainty import paired
+
+    gain = paired("rewardbench", rows, judge_rows(FirstPosition(), records), records, n=50, seed=0)
+    assert len(gain["order_averaged"]["gain_ci95"]) == 2
 
 
 class Oracle:
@@ -259,5 +307,6 @@ def test_bootstrap_intervals_and_paired_gains():
     assert same["overall"]["gain"] == 0 and same["overall"]["gain_ci95"] == [0.0, 0.0]
     better = paired("heldin", strong, weak, records, n=300, seed=0)
     assert better["overall"]["gain_ci95"][0] > 0 and set(better["subsets"]) == {"s1", "s2"}
+    assert "order_averaged" not in better  # no pairwise records, nothing to average
     with pytest.raises(ValueError, match="same examples"):
         paired("heldin", strong[:-1], weak, records, n=10, seed=0)

@@ -109,6 +109,7 @@ def suite_metrics(suite: str, rows: Sequence[dict], records: Sequence[Record]) -
     consistency = M.order_consistency(rows)
     if consistency is not None:
         out["order_consistency"] = consistency
+        out["order_averaged"] = suite_metrics(suite, M.order_averaged(rows), records)["overall"]
     return out
 
 

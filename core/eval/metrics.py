@@ -1,4 +1,5 @@
-"""Metrics: accuracy, balanced accuracy, ranking AUC, order consistency and section aggregation.
+"""Metrics: accuracy, balanced accuracy, ranking AUC, order consistency, order averaging and section
+aggregation.
 
 RewardBench style: a section is the weighted mean of its subsets' accuracies (weights = official example
 counts), and ``overall`` is the unweighted mean of the sections. LLM-AggreFact style: balanced accuracy per
@@ -67,6 +68,36 @@ def order_consistency(rows: Sequence[Mapping]) -> float | None:
         return None
     # A in one order and B in the other pick the same response; an unparsed judgment (None) is never consistent
     return sum(None not in (v["AB"], v["BA"]) and v["AB"] != v["BA"] for v in pairs) / len(pairs)
+
+
+def order_averaged(rows: Sequence[Mapping]) -> list[dict]:
+    """One row per pairwise example judged in both orders, decided as ``flame-judge`` decides: P(response_a)
+    is the mean of P(A) when it is shown first and P(B) when it is shown second, and the larger side wins
+    (a tie goes to A). Scoring one order at a time measures position bias as much as judgment; averaging
+    cancels it, so this is the number a user of the judge gets. Examples seen in one order only are left
+    out; rows of other kinds pass through."""
+    by_id: dict[str, dict[str, Mapping]] = defaultdict(dict)
+    out = []
+    for r in rows:
+        if r.get("order") in ("AB", "BA"):
+            by_id[r["example_id"]][r["order"]] = r
+        else:
+            out.append(dict(r))
+    for pair in by_id.values():
+        if len(pair) != 2:
+            continue
+        ab, ba = pair["AB"], pair["BA"]
+        if ab["probs"] and ba["probs"]:
+            probs = {
+                "A": (ab["probs"]["A"] + ba["probs"]["B"]) / 2,
+                "B": (ab["probs"]["B"] + ba["probs"]["A"]) / 2,
+            }
+            pred = "A" if probs["A"] >= probs["B"] else "B"
+        else:  # an unparsed judgment in either order leaves the example undecided
+            probs, pred = {}, None
+        fields = {k: ab[k] for k in ("example_id", "subset", "section", "gold")}
+        out.append(fields | {"order": "both", "pred": pred, "correct": pred == ab["gold"], "probs": probs})
+    return out
 
 
 def weighted_mean(values: Mapping[str, float], weights: Mapping[str, float]) -> float:

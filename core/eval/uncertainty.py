@@ -17,7 +17,8 @@ from core.data.schema import Record
 from core.eval.harness import suite_metrics
 from core.rng import generator
 
-STATISTICS = ("overall", "auc", "accuracy")
+# ``order_averaged`` exists for suites of pairwise records only (see ``metrics.order_averaged``)
+STATISTICS = ("overall", "auc", "accuracy", "order_averaged")
 
 
 def _clusters(rows: Sequence[dict]) -> dict[str, dict[str, list[dict]]]:
@@ -53,12 +54,13 @@ def _interval(values: Sequence[float]) -> list[float]:
 def bootstrap(
     suite: str, rows: Sequence[dict], records: Sequence[Record], n: int = 1000, seed: int = 0
 ) -> dict:
-    """95% percentile intervals of the suite's ``overall``, ``auc`` and ``accuracy``."""
+    """95% percentile intervals of the suite's ``overall``, ``auc``, ``accuracy`` and ``order_averaged``."""
     draws = defaultdict(list)
     for (sample,) in _resamples([rows], n, seed, suite):
         m = suite_metrics(suite, sample, records)
         for key in STATISTICS:
-            draws[key].append(m[key])
+            if key in m:
+                draws[key].append(m[key])
     return {f"{key}_ci95": _interval(v) for key, v in draws.items()}
 
 
@@ -70,11 +72,13 @@ def paired(
     n: int = 1000,
     seed: int = 0,
 ) -> dict:
-    """Judge A minus judge B on the same examples: the observed gain of each statistic (overall, AUC and
-    accuracy, and ``overall`` per subset) and its paired-bootstrap 95% interval."""
+    """Judge A minus judge B on the same examples: the observed gain of each statistic (overall, AUC,
+    accuracy, order-averaged overall on pairwise suites, and ``overall`` per subset) and its paired-bootstrap
+    95% interval."""
     a, b = suite_metrics(suite, rows_a, records), suite_metrics(suite, rows_b, records)
     subsets = sorted(a["subsets"])
-    out = {key: {"a": a[key], "b": b[key], "gain": a[key] - b[key]} for key in STATISTICS}
+    statistics = [key for key in STATISTICS if key in a and key in b]
+    out = {key: {"a": a[key], "b": b[key], "gain": a[key] - b[key]} for key in statistics}
     out["subsets"] = {
         s: {"a": a["subsets"][s], "b": b["subsets"][s], "gain": a["subsets"][s] - b["subsets"][s]}
         for s in subsets
@@ -82,11 +86,11 @@ def paired(
     draws = defaultdict(list)
     for sample_a, sample_b in _resamples([rows_a, rows_b], n, seed, suite + "-paired"):
         ma, mb = suite_metrics(suite, sample_a, records), suite_metrics(suite, sample_b, records)
-        for key in STATISTICS:
+        for key in statistics:
             draws[key].append(ma[key] - mb[key])
         for s in subsets:
             draws[f"subset:{s}"].append(ma["subsets"][s] - mb["subsets"][s])
-    for key in STATISTICS:
+    for key in statistics:
         out[key]["gain_ci95"] = _interval(draws[key])
     for s in subsets:
         out["subsets"][s]["gain_ci95"] = _interval(draws[f"subset:{s}"])

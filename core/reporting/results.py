@@ -46,9 +46,22 @@ def compared_suites(eval_dir: str | Path, a: str = "flame", b: str = "base") -> 
     return suites
 
 
+def _order_averaged(compared: dict, a: str, b: str) -> dict:
+    """Pairwise suites: the score when each example's two orders are averaged (the judge's own decision)."""
+    both = compared.get("order_averaged")
+    if both is None:
+        return {}
+    return {
+        f"both orders {b}": _pct(both["b"]),
+        f"both orders {a}": _pct(both["a"]),
+        "both orders gain": _pct(both["gain"]),
+        "both orders gain 95% CI": _interval(both["gain_ci95"]),
+    }
+
+
 def suite_table(eval_dir: str | Path, a: str = "flame", b: str = "base") -> pd.DataFrame:
     """One row per suite: both models' overall score with its interval, the gain with its paired interval,
-    AUC and its gain, and order consistency (pairwise suites)."""
+    AUC and its gain, and on pairwise suites order consistency and the order-averaged score with its gain."""
     rows = []
     for suite in compared_suites(eval_dir, a, b):
         c = read_json(Path(eval_dir) / "compare" / f"{a}_vs_{b}" / suite / "metrics.json")
@@ -69,6 +82,7 @@ def suite_table(eval_dir: str | Path, a: str = "flame", b: str = "base") -> pd.D
                 "AUC gain 95% CI": _interval(c["auc"]["gain_ci95"]),
                 f"consistency {b}": _pct(mb.get("order_consistency")),
                 f"consistency {a}": _pct(ma.get("order_consistency")),
+                **_order_averaged(c, a, b),
             }
         )
     return pd.DataFrame(rows)
