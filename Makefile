@@ -46,7 +46,7 @@ MODEL ?=
 TARGETS_real := notebook_real
 
 repro: install
-	$(if $(PROFILE),$(BIN)/python -m experiments.profile $(PROFILE) $(if $(MODEL),--set model.base=$(MODEL)))
+	$(if $(PROFILE),$(BIN)/python -m experiments.apply_profile $(PROFILE) $(if $(MODEL),--set model.base=$(MODEL)))
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro $(TARGETS_$(PROFILE))
 
 # Mixture ablations as DVC experiments (README "Run a mixture ablation"), e.g.

@@ -17,7 +17,7 @@ import yaml
 from core import config
 from core.modeling.config import preset
 from core.modeling.sizing import estimate
-from experiments.profile import PROFILES, resolved
+from experiments.apply_profile import PROFILES, resolved
 
 COLUMNS = ("params", "optimizer", "grads", "activations", "logits", "total", "device", "fits")
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from core import config
-from experiments.profile import PROFILES, dotted, merge, resolved
+from experiments.apply_profile import PROFILES, dotted, merge, resolved
 from experiments.resolve import problems, select, training_tasks
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,8 +2,8 @@
 file, so ``dvc repro`` runs that profile. ``git checkout params.yaml`` returns to the default. ``--set``
 overrides single keys on top (values are read as YAML).
 
-    python -m experiments.profile real-mini [--params params.yaml]
-    python -m experiments.profile real --set model.base=smollm2-135m
+    python -m experiments.apply_profile real-mini [--params params.yaml]
+    python -m experiments.apply_profile real --set model.base=smollm2-135m
 """
 
 from __future__ import annotations
