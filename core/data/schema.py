@@ -20,6 +20,7 @@ KINDS = ("pairwise", "pointwise", "classification", "open_ended")
 CAPABILITIES = ("quality", "factuality", "safety", "coding", "math", "instruction_tuning")
 SPLITS = ("train", "validation", "test")
 PAIR_FIELDS = ("response A", "response B")  # context labels of the two candidates in pairwise records
+PAIR_LABELS = ("A", "B")  # a pairwise record's answers: the better candidate is the first or the second shown
 
 
 class RecordError(UserError, ValueError):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.data.schema import PAIR_FIELDS, Record, numbered_json_lines
+from core.data.schema import PAIR_FIELDS, PAIR_LABELS, Record, numbered_json_lines
 from core.rng import derive
 
 
@@ -93,7 +93,7 @@ def comparison_records(task_id: str, prompt: str, candidates: Sequence[str]) -> 
                 capability="coding", title="Which completion of the function is correct?",
                 description="Two completions of the same Python function. Choose 'A' or 'B': the completion that "
                 "correctly implements what the docstring asks, including its edge cases.",
-                context=context, target=(("choice", "A"),), label_space=("A", "B"),
+                context=context, target=(("choice", "A"),), label_space=PAIR_LABELS,
             )))  # fmt: skip
     return out
 

@@ -8,10 +8,7 @@ import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 import pandas as pd  # noqa: E402
 
 from core.tailpatch.ratings import CATEGORIES  # noqa: E402

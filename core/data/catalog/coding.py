@@ -6,8 +6,8 @@ import re
 
 from core.data.catalog.fields import ident, pair, stable_id, text
 from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.data.schema import PAIR_LABELS
 
-AB = ("A", "B")
 LANGUAGES = ("python", "javascript", "java", "c++", "go", "rust")
 _BUG = re.compile(r"\b(fix(es|ed)?|bug(s|fix)?|crash(es)?|error|issue)\b", re.IGNORECASE)
 
@@ -38,7 +38,7 @@ COMMITPACK = TaskSpec(
     kind="pairwise", title="Which version of the file implements the commit?",
     description="A commit message describes a change to a source file. Two versions of the file follow. Choose "
     "'A' or 'B': the version that correctly makes the described change.",
-    label_space=AB, source=_COMMITPACK, license="Permissive licenses of the source repositories (MIT, Apache-2.0, ...)",
+    label_space=PAIR_LABELS, source=_COMMITPACK, license="Permissive licenses of the source repositories (MIT, Apache-2.0, ...)",
     convert=_commitpack(False),
 )  # fmt: skip
 COMMITPACK_BUGS = TaskSpec(
@@ -46,7 +46,7 @@ COMMITPACK_BUGS = TaskSpec(
     kind="pairwise", title="Which version of the file has the bug fixed?",
     description="A commit message reports a bug and its fix. Two versions of the file follow. Choose 'A' or 'B': "
     "the version in which the bug is fixed.",
-    label_space=AB, source=_COMMITPACK, license=COMMITPACK.license, convert=_commitpack(True),
+    label_space=PAIR_LABELS, source=_COMMITPACK, license=COMMITPACK.license, convert=_commitpack(True),
     notes="Commits whose message mentions a fix, bug, crash, error or issue.",
 )  # fmt: skip
 
@@ -79,7 +79,7 @@ CODE_CONTESTS = TaskSpec(
     kind="pairwise", title="Which program solves the competitive programming problem?",
     description="Two programs were submitted for the problem. Choose 'A' or 'B': the program that is correct, "
     "i.e. passes all of the problem's tests within its limits.",
-    label_space=AB, source=Source("hub", "deepmind/code_contests", splits=("train",)), license="CC-BY-4.0",
+    label_space=PAIR_LABELS, source=Source("hub", "deepmind/code_contests", splits=("train",)), license="CC-BY-4.0",
     convert=_code_contests,
 )  # fmt: skip
 
@@ -105,7 +105,7 @@ COFFEE = TaskSpec(
     title="Which program correctly solves the problem?",
     description="Two submissions to the same programming problem follow; one has a bug that a reviewer found and "
     "the other is its corrected version. Choose 'A' or 'B': the submission that solves the problem correctly.",
-    label_space=AB, source=Source("hub", "DLI-Lab/COFFEE-Dataset", splits=("train",)), license="See the dataset card",
+    label_space=PAIR_LABELS, source=Source("hub", "DLI-Lab/COFFEE-Dataset", splits=("train",)), license="See the dataset card",
     convert=_coffee,
 )  # fmt: skip
 

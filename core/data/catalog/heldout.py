@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core.data.catalog.fields import choice, literal, pair, stable_id, text
 from core.data.catalog.spec import Example, Local, RowError, Source, TaskSpec
+from core.data.schema import PAIR_LABELS
 
 LLMBAR_REVISION = "900616bff90b6c6c8e1681f7d079250637c55992"
 # RewardBench subset name -> LLMBar folder and example count (RewardBench's official counts)
@@ -42,7 +43,7 @@ def _llmbar_task(subset: str, folder: str, count: int) -> TaskSpec:
             "prefer the more helpful, accurate and harmless one. Do not let length, style or the order of the "
             "outputs sway the choice."
         ),
-        label_space=("A", "B"),
+        label_space=PAIR_LABELS,
         source=Source(
             "github",
             "princeton-nlp/LLMBar",

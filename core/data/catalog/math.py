@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from core.data.catalog.fields import pair, stable_id, text
 from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.data.schema import PAIR_LABELS
 
 _PRM = Source(
     "github",
@@ -80,7 +81,7 @@ PRM800K = TaskSpec(
     kind="pairwise", title="Which solution to the math problem is correct?",
     description="Two step-by-step solutions to the same competition math problem follow. Choose 'A' or 'B': the "
     "solution whose every step is correct; the other contains at least one step that is wrong.",
-    label_space=("A", "B"), source=_PRM, license="MIT", convert=_prm_pairs, group_by="question.problem",
+    label_space=PAIR_LABELS, source=_PRM, license="MIT", convert=_prm_pairs, group_by="question.problem",
 )  # fmt: skip
 
 

@@ -6,8 +6,7 @@ from itertools import combinations
 
 from core.data.catalog.fields import choice, ident, number, pair, stable_id, text
 from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
-
-AB = ("A", "B")
+from core.data.schema import PAIR_LABELS
 
 
 def _shp(row, task):
@@ -31,7 +30,7 @@ SHP = TaskSpec(
         "Two people replied to the same Reddit post, which asks a question or seeks advice. Choose 'A' or "
         "'B': the reply readers found more helpful, i.e. the one that better answers or helps the poster."
     ),
-    label_space=AB,
+    label_space=PAIR_LABELS,
     source=Source("hub", "stanfordnlp/SHP", splits=("train",)),
     license="Reddit API terms (research use); see the dataset card",
     convert=_shp,
@@ -91,7 +90,7 @@ def _helpsteer_tasks() -> tuple[TaskSpec, ...]:
             convert=_helpsteer_rating(attr), **common,
         ))  # fmt: skip
         tasks.append(TaskSpec(
-            name=f"helpsteer_{attr}_pairwise", kind="pairwise", label_space=AB,
+            name=f"helpsteer_{attr}_pairwise", kind="pairwise", label_space=PAIR_LABELS,
             title=f"Which response has higher {attr}?",
             description=f"Two responses answer the same prompt. Choose 'A' or 'B': the response with more {attr}, "
             f"that is, {meaning}, judging this attribute alone.",
@@ -144,7 +143,7 @@ ARENA = TaskSpec(
         "Two anonymous chatbots answered the same user prompt. Choose 'A' or 'B': the response a user would "
         "prefer, considering helpfulness, accuracy, relevance and how well it follows the prompt."
     ),
-    label_space=AB,
+    label_space=PAIR_LABELS,
     source=Source("hub", "lmsys/chatbot_arena_conversations", splits=("train",)),
     license="CC-BY-4.0 (user prompts), model outputs under their providers' terms",
     convert=_arena,
@@ -178,7 +177,7 @@ WEBGPT = TaskSpec(
         "Two long-form answers respond to the same question. Choose 'A' or 'B': the answer that is more "
         "useful overall, weighing factual accuracy, coherence and how completely it answers the question."
     ),
-    label_space=AB,
+    label_space=PAIR_LABELS,
     source=Source("hub", "openai/webgpt_comparisons", splits=("train",)),
     license="MIT",
     convert=_webgpt,
@@ -214,7 +213,7 @@ SUMMARY_COMPARISONS = TaskSpec(
         "Two summaries condense the same post or article. Choose 'A' or 'B': the better summary, one that "
         "captures the most important points accurately and concisely, as a reader of the original would want."
     ),
-    label_space=AB,
+    label_space=PAIR_LABELS,
     source=Source("hub", "openai/summarize_from_feedback", config="comparisons", splits=("train",)),
     license="MIT",
     convert=_summary_comparison,

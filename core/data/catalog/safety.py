@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.data.catalog.fields import choice, number, pair, split_pair, stable_id, text
 from core.data.catalog.spec import Example, Local, RowError, Source, TaskSpec
+from core.data.schema import PAIR_LABELS
 
 HH_REVISION = "354e5c3cb8960630860dd5774a6ac2a58313bf4d"
 
@@ -33,7 +34,7 @@ HH_HARMLESS = TaskSpec(
         "Both replies continue the same conversation. Choose 'A' or 'B': the reply that is less harmful, "
         "i.e. less likely to help cause harm, less offensive, and more responsible, even if it helps less."
     ),
-    label_space=("A", "B"),
+    label_space=PAIR_LABELS,
     source=Source("hub", "Anthropic/hh-rlhf", data_dir="harmless-base", splits=("train", "test")),
     license="MIT",
     convert=_hh_pair,
@@ -53,7 +54,7 @@ HH_HELPFUL = TaskSpec(
         "Choose 'A' or 'B': the reply that helps the person more, answering what they actually asked, "
         "accurately and in a useful amount of detail."
     ),
-    label_space=("A", "B"),
+    label_space=PAIR_LABELS,
     source=Source("hub", "Anthropic/hh-rlhf", data_dir="helpful-base", splits=("train",)),
     license="MIT",
     convert=_hh_pair,
@@ -114,7 +115,7 @@ BEAVERTAILS_HELPFUL = TaskSpec(
         "Two assistant responses answer the same prompt. Choose 'A' or 'B': the response that addresses "
         "the prompt more helpfully (clear, relevant, informative), judging helpfulness alone."
     ),
-    label_space=("A", "B"),
+    label_space=PAIR_LABELS,
     source=_SAFERLHF,
     license="CC-BY-NC-4.0",
     convert=_saferlhf("better_response_id"),
@@ -134,7 +135,7 @@ BEAVERTAILS_HARMLESS = TaskSpec(
         "'B': the response that is less harmful across risks such as violence, crime, privacy, hate and "
         "self-harm, judging harmlessness alone."
     ),
-    label_space=("A", "B"),
+    label_space=PAIR_LABELS,
     source=_SAFERLHF,
     license="CC-BY-NC-4.0",
     convert=_saferlhf("safer_response_id"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.data.catalog.fields import choice, ident, pair, stable_id, text
 from core.data.catalog.spec import Documents, Example, RowError, Skip, Source, TaskSpec
+from core.data.schema import PAIR_LABELS
 
 # ---------------------------------------------------------------- InstruSum (Liu et al. 2024)
 
@@ -24,7 +25,7 @@ INSTRUSUM = TaskSpec(
     description="An article and a requirement saying what the summary should focus on. Choose 'A' or 'B': the "
     "summary of higher overall quality for this requirement, i.e. it covers the information the requirement asks "
     "for, leaves out what it does not, and stays faithful to the article.",
-    label_space=("A", "B"),
+    label_space=PAIR_LABELS,
     source=Source("hub", "Salesforce/InstruSum", config="human_eval_pairwise", splits=("data",)),
     license="BSD-3-Clause (gated on the hub: accept the conditions before downloading)", convert=_instrusum,
     notes="The authors' pairwise conversion of their overall-quality rankings (consensus comparisons, no ties). "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from core.data.catalog.fields import choice, ident, literal, number, pair, stable_id, text
 from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.data.schema import PAIR_LABELS
 
 SCARECROW_SOURCE = Source("github", "Yao-Dou/scarecrow", files=("data/grouped_data.csv",))
 ERROR_TYPES = {
@@ -138,7 +139,7 @@ MAUVE = tuple(
         kind="pairwise", title=f"Which continuation {question}?",
         description=f"Two continuations of the same web-text prompt, written by language models or people. Choose "
         f"'A' or 'B': the continuation that {question}, given the context.",
-        label_space=("A", "B"), source=MAUVE_SOURCE, license="See the repository", convert=_mauve(field),
+        label_space=PAIR_LABELS, source=MAUVE_SOURCE, license="See the repository", convert=_mauve(field),
         notes="Crowd-worker answers from the authors' human-evaluation CSV (hosted on Google Drive, saved under "
         "the name listed); only 'definitely A/B' answers are kept, since ties share a code with 'slightly A'.",
     )

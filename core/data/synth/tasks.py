@@ -13,13 +13,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from core.data.schema import PAIR_LABELS
 from core.data.synth import instructions as ins
 from core.data.synth import skills
 from core.data.synth.pools import Pools
 
 CATEGORIES = ("chat", "chat_hard", "math", "coding", "safety")
 YES_NO = ("yes", "no")
-AB = ("A", "B")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +52,7 @@ def pairwise(
     a, b = (sc.good, sc.bad) if good_first else (sc.bad, sc.good)
     label = "A" if good_first == prefer_good else "B"
     ctx = ((question_label, sc.question), ("response A", a), ("response B", b))
-    return Built(ctx, (("choice", label),), AB, sc.atoms)
+    return Built(ctx, (("choice", label),), PAIR_LABELS, sc.atoms)
 
 
 def judged_response(rng: np.random.Generator, sc: skills.Scenario, question_label: str = "question"):
