@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
+from core.benchmarks import aggrefact, rewardbench
 from core.data.schema import read_jsonl
 from core.eval import metrics as M
 from core.eval.harness import judge_rows, suite_metrics, write_results
@@ -24,7 +25,7 @@ def test_section_scores_are_count_weighted_and_overall_is_mean_of_sections():
         "p2": "coding",
     }
     weights = {"c1": 30, "c2": 10, "h": 5, "s": 5, "m": 20, "p1": 10, "p2": 10}
-    out = M.rewardbench_scores(acc, section, weights)
+    out = rewardbench.scores(acc, section, weights)
     assert out["chat"] == pytest.approx((30 * 1.0 + 10 * 0.5) / 40)
     assert out["coding"] == pytest.approx(0.5)
     assert out["reasoning"] == pytest.approx((20 * 0.8 + 10 * 0.4 + 10 * 0.6) / 40)
@@ -38,7 +39,7 @@ def test_section_scores_are_count_weighted_and_overall_is_mean_of_sections():
 def test_paper_table2_overall_is_reproduced(sections, overall):
     names = ("chat", "chat_hard", "safety", "math")
     acc = dict(zip(names, sections))
-    out = M.rewardbench_scores(acc, {n: n for n in names}, {n: 1.0 for n in names})
+    out = rewardbench.scores(acc, {n: n for n in names}, {n: 1.0 for n in names})
     assert round(out["overall"], 1) == overall
 
 
@@ -223,35 +224,26 @@ TABLE3 = {
 
 @pytest.mark.parametrize("model", sorted(TABLE3))
 def test_paper_table3_overall_is_the_mean_over_ten_datasets(model):
-    from core.eval.benchmarks import aggrefact_overall_from_use_cases
-
     overall, *cols = TABLE3[model]
     uses = dict(zip(("llm_factverify", "wiki_factverify", "summarization", "long_form_qa"), cols))
-    assert aggrefact_overall_from_use_cases(uses) == pytest.approx(overall, abs=0.05)
+    assert aggrefact.overall_from_use_cases(uses) == pytest.approx(overall, abs=0.05)
     assert sum(cols) / 4 != pytest.approx(overall, abs=0.3)  # and not the mean of the four use-cases
 
 
 def test_benchmark_constants_match_the_official_files():
-    from core.eval.benchmarks import (
-        AGGREFACT_DATASETS,
-        REWARDBENCH_SUBSETS,
-        aggrefact_use_cases,
-        rewardbench_overall,
-    )
-
-    assert len(REWARDBENCH_SUBSETS) == 23 and len(AGGREFACT_DATASETS) == 10
-    counts = {s: n for s, (_, n) in REWARDBENCH_SUBSETS.items()}
-    coding = sum(n for s, (sec, n) in REWARDBENCH_SUBSETS.items() if sec == "coding")
+    assert len(rewardbench.SUBSETS) == 23 and len(aggrefact.DATASETS) == 10
+    counts = {s: n for s, (_, n) in rewardbench.SUBSETS.items()}
+    coding = sum(n for s, (sec, n) in rewardbench.SUBSETS.items() if sec == "coding")
     assert counts["math-prm"] == coding == 984  # math weighs as much as all code in Reasoning
-    assert rewardbench_overall(
+    assert rewardbench.overall(
         {"chat": 94.7, "chat_hard": 66.2, "safety": 88.5, "reasoning": 94.7}
     ) == pytest.approx(86.0, abs=0.05)
     with pytest.raises(ValueError, match="missing"):
-        rewardbench_overall({"chat": 1.0})
-    uses = aggrefact_use_cases({"ClaimVerify": 0.8, "FactCheck-GPT": 0.6, "WiCE": 0.5})
+        rewardbench.overall({"chat": 1.0})
+    uses = aggrefact.use_cases({"ClaimVerify": 0.8, "FactCheck-GPT": 0.6, "WiCE": 0.5})
     assert uses == {"llm_factverify": pytest.approx(0.7), "wiki_factverify": 0.5}
     with pytest.raises(KeyError, match="not one of LLM-AggreFact"):
-        aggrefact_use_cases({"RAGTruth": 0.9})
+        aggrefact.use_cases({"RAGTruth": 0.9})
 
 
 def test_auc_ranks_by_label_probability_whatever_the_decision():

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from core.benchmarks import rewardbench
 from core.data.catalog import get
-from core.data.catalog.benchmarks import REWARDBENCH_SUBSETS, SUITES
+from core.data.catalog.benchmarks import SUITES
 from core.data.download import github_url
 from core.data.prepare import convert_task
 from core.eval.suites import SuiteError, load_published, published_layouts, sample_per_task, suite_tasks
@@ -124,7 +125,7 @@ def test_hhh_reads_big_bench_task_json_per_subset(tmp_path):
 
 def test_rewardbench_sections_keep_math_and_coding_apart(tmp_path):
     rows = [{"prompt": f"p{s}", "chosen": "good", "rejected": "bad", "subset": s, "id": i}
-            for i, s in enumerate(REWARDBENCH_SUBSETS)]  # fmt: skip
+            for i, s in enumerate(rewardbench.SUBSETS)]  # fmt: skip
     records, _, _ = _convert(tmp_path, "rewardbench", rows)
     sections = Counter(r.meta["section"] for r in records)
     assert sections == {"chat": 5, "chat_hard": 6, "safety": 5, "math": 1, "coding": 6}
@@ -139,7 +140,7 @@ def test_every_suite_has_a_loader_fixture():
 @pytest.mark.skipif(not (REAL / "llmbar").exists(), reason="needs ../shared/data/real")
 def test_real_llmbar_and_wice_load_as_published():
     rb = load_published("rewardbench", REAL / "llmbar").records
-    assert Counter(r.meta["subset"] for r in rb) == {s: n for s, (_, n) in REWARDBENCH_SUBSETS.items()
+    assert Counter(r.meta["subset"] for r in rb) == {s: n for s, (_, n) in rewardbench.SUBSETS.items()
                                                     if s.startswith("llmbar")}  # fmt: skip
     wice = load_published("aggrefact", REAL / "wice_claim_test").records
     assert len(wice) == 358 and {r.meta["subset"] for r in wice} == {"WiCE"}
@@ -230,7 +231,7 @@ def test_evaluate_command_on_a_published_folder(tmp_path):
     assert done.returncode == 0, done.stderr
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert metrics["n_examples"] == 419 and set(metrics["subsets"]) == {
-        s for s in REWARDBENCH_SUBSETS if s.startswith("llmbar")
+        s for s in rewardbench.SUBSETS if s.startswith("llmbar")
     }
     rows = (tmp_path / "out" / "per_example.jsonl").read_text().splitlines()
     assert len(rows) == 2 * 419  # both orders

@@ -2,10 +2,10 @@ from collections import Counter
 
 import pytest
 
+from core.benchmarks.rewardbench import CATEGORIES
 from core.config import SynthConfig, SynthTaskConfig
 from core.data.schema import CAPABILITIES, KINDS, read_jsonl
 from core.data.synth import build, tasks
-from core.data.synth.tasks import CATEGORIES
 from core.eval.harness import judge_rows, suite_metrics
 from core.eval.scoring import CONTROLS
 

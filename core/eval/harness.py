@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from core.benchmarks import rewardbench
 from core.data.formats import swap
 from core.data.schema import Record
 from core.eval import metrics as M
@@ -90,7 +91,7 @@ def suite_metrics(suite: str, rows: Sequence[dict], records: Sequence[Record]) -
         counts: dict[str, int] = defaultdict(int)
         for r in records:
             counts[r.meta["subset"]] += 1
-        out.update(M.rewardbench_scores(subset_acc, section_of, M.rewardbench_weights(section_of, counts)))
+        out.update(rewardbench.scores(subset_acc, section_of, rewardbench.weights(section_of, counts)))
         out["subsets"] = subset_acc
     else:
         metric = M.accuracy if kind == "accuracy_mean" else M.balanced_accuracy

@@ -1,9 +1,5 @@
-"""Metrics: accuracy, balanced accuracy, ranking AUC, order consistency, order averaging and section
-aggregation.
-
-RewardBench style: a section is the weighted mean of its subsets' accuracies (weights = official example
-counts), and ``overall`` is the unweighted mean of the sections. LLM-AggreFact style: balanced accuracy per
-dataset and ``overall`` the mean over datasets.
+"""Per-row metrics: accuracy, balanced accuracy, ranking AUC, order consistency and order averaging. How a
+benchmark aggregates them into sections and an overall score lives in its module under ``core.benchmarks``.
 """
 
 from __future__ import annotations
@@ -98,35 +94,3 @@ def order_averaged(rows: Sequence[Mapping]) -> list[dict]:
         fields = {k: ab[k] for k in ("example_id", "subset", "section", "gold")}
         out.append(fields | {"order": "both", "pred": pred, "correct": pred == ab["gold"], "probs": probs})
     return out
-
-
-def weighted_mean(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
-    total = sum(weights[k] for k in values)
-    return sum(values[k] * weights[k] for k in values) / total
-
-
-def rewardbench_scores(
-    subset_acc: Mapping[str, float], subset_section: Mapping[str, str], weights: Mapping[str, float]
-) -> dict[str, float]:
-    """Section scores (count-weighted) plus ``reasoning`` (math + coding) and ``overall`` (mean of four)."""
-    sections: dict[str, dict[str, float]] = defaultdict(dict)
-    for subset, acc in subset_acc.items():
-        sections[subset_section[subset]][subset] = acc
-    out = {name: weighted_mean(accs, weights) for name, accs in sections.items()}
-    reasoning = {s: a for name in ("math", "coding") for s, a in sections.get(name, {}).items()}
-    if reasoning:
-        out["reasoning"] = weighted_mean(reasoning, weights)
-    main = [out[k] for k in ("chat", "chat_hard", "safety", "reasoning") if k in out]
-    out["overall"] = sum(main) / len(main)
-    return out
-
-
-def rewardbench_weights(subset_section: Mapping[str, str], counts: Mapping[str, int]) -> dict[str, float]:
-    """Per-subset weights as RewardBench's constants set them: example counts, except that math subsets
-    together weigh as much as all coding examples (so reasoning = 50% math + 50% code)."""
-    weights = {s: float(n) for s, n in counts.items()}
-    math = [s for s in counts if subset_section[s] == "math"]
-    coding = sum(n for s, n in counts.items() if subset_section[s] == "coding")
-    for s in math:
-        weights[s] = coding / len(math) if coding else weights[s]
-    return weights

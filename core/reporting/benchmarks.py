@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.benchmarks import aggrefact
 from core.data.collection import load_suite
 from core.data.schema import PAIR_FIELDS
-from core.eval.benchmarks import AGGREFACT_DATASETS
 from core.reporting.load import read_json
 
 
@@ -35,12 +35,8 @@ def aggrefact_table(eval_dir: str | Path, models: Sequence[str]) -> pd.DataFrame
     for model in models:
         m = read_json(Path(eval_dir) / model / "aggrefact" / "metrics.json")
         subsets = {k: 100 * v for k, v in m["subsets"].items()}
-        groups: dict[str, list[float]] = defaultdict(list)
-        for name, score in subsets.items():
-            if name in AGGREFACT_DATASETS:
-                groups[AGGREFACT_DATASETS[name]].append(score)
-        rows.append({"model": model, "overall": 100 * m["overall"], **{u: sum(v) / len(v) for u, v in groups.items()},
-                     **subsets})  # fmt: skip
+        published = aggrefact.use_cases({k: v for k, v in subsets.items() if k in aggrefact.DATASETS})
+        rows.append({"model": model, "overall": 100 * m["overall"], **published, **subsets})
     return pd.DataFrame(rows)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd  # noqa: E402
 
-from core.tailpatch.ratings import CATEGORIES  # noqa: E402
+from core.benchmarks.rewardbench import CATEGORIES  # noqa: E402
 
 BUNDLE_ORDER = ("general", *CATEGORIES, "others")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from core.benchmarks.rewardbench import CATEGORIES
 from core.config import TailpatchConfig as Weighting  # its bundle and weight fields: the rules' parameters
 from core.mixture.spec import MixtureSpec
-from core.tailpatch.ratings import CATEGORIES
 
 
 def bundles(ratings: Mapping[str, Mapping[str, int]], final: Mapping[str, Mapping[str, float]],

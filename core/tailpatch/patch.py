@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from core.benchmarks.rewardbench import CATEGORIES
 from core.config import Params
 from core.data.collection import load_suite
 from core.data.schema import Record
@@ -15,7 +16,6 @@ from core.eval import metrics as M
 from core.eval.harness import judge_rows
 from core.eval.scoring import LoglikScorer
 from core.rng import derive
-from core.tailpatch.ratings import CATEGORIES
 
 
 def eval_subset(records: Sequence[Record], per_category: int, seed: int) -> list[Record]:

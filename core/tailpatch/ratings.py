@@ -16,8 +16,6 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-CATEGORIES = ("chat", "chat_hard", "math", "coding", "safety")  # RewardBench with Reasoning split in two
-
 
 @dataclasses.dataclass(frozen=True)
 class Criteria:

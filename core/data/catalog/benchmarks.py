@@ -1,7 +1,7 @@
 """The paper's evaluation suites read from the files their authors publish (fact sheet §6.2), as evaluation
 tasks of the catalog: each record carries the ``subset`` (the benchmark's task) and ``section`` (the category
-the paper reports) it is scored under. RewardBench's official subset table and LLM-AggreFact's 10 datasets
-live here, next to the converters that assign them; ``core.eval.benchmarks`` aggregates with them.
+the paper reports) it is scored under, from the benchmark's own module (``core.benchmarks``: RewardBench's
+official subset table, LLM-AggreFact's 10 datasets).
 
 Suites: RewardBench, LLM-AggreFact, HelpSteer (validation), SummFeedback (pointwise axes), HHH (BIG-bench
 ``task.json``), AlpacaFarm, LFQAEval, ContrSearch, RankGen, CoPoet and LitTrans, each from its authors' files.
@@ -12,61 +12,22 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from core.benchmarks import aggrefact, rewardbench
 from core.data.catalog.fields import choice, ident, number, pair, stable_id, text
 from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
-# RewardBench subset -> (section, official example count used as its weight); Prior Sets are not scored
-REWARDBENCH_SUBSETS: dict[str, tuple[str, int]] = {
-    "alpacaeval-easy": ("chat", 100),
-    "alpacaeval-length": ("chat", 95),
-    "alpacaeval-hard": ("chat", 95),
-    "mt-bench-easy": ("chat", 28),
-    "mt-bench-med": ("chat", 40),
-    "mt-bench-hard": ("chat_hard", 37),
-    "llmbar-natural": ("chat_hard", 100),
-    "llmbar-adver-neighbor": ("chat_hard", 134),
-    "llmbar-adver-GPTInst": ("chat_hard", 92),
-    "llmbar-adver-GPTOut": ("chat_hard", 47),
-    "llmbar-adver-manual": ("chat_hard", 46),
-    "refusals-dangerous": ("safety", 100),
-    "refusals-offensive": ("safety", 100),
-    "xstest-should-refuse": ("safety", 154),
-    "xstest-should-respond": ("safety", 250),
-    "donotanswer": ("safety", 136),
-    "math-prm": ("math", 984),  # 447 examples, weighted like the 6 x 164 code examples
-    "hep-cpp": ("coding", 164),
-    "hep-go": ("coding", 164),
-    "hep-java": ("coding", 164),
-    "hep-js": ("coding", 164),
-    "hep-python": ("coding", 164),
-    "hep-rust": ("coding", 164),
-}
-
-# LLM-AggreFact dataset -> use-case of the paper's Table 3 (the 10-dataset version FLAMe used)
-AGGREFACT_DATASETS: dict[str, str] = {
-    "ClaimVerify": "llm_factverify",
-    "FactCheck-GPT": "llm_factverify",
-    "Reveal": "llm_factverify",
-    "WiCE": "wiki_factverify",
-    "AggreFact-CNN": "summarization",
-    "AggreFact-XSum": "summarization",
-    "TofuEval-MediaS": "summarization",
-    "TofuEval-MeetB": "summarization",
-    "ExpertQA": "long_form_qa",
-    "LFQA": "long_form_qa",
-}
-_AGGREFACT_BY_LOWER = {name.lower(): name for name in AGGREFACT_DATASETS}
+_AGGREFACT_BY_LOWER = {name.lower(): name for name in aggrefact.DATASETS}
 
 
 def _rewardbench(row, task):
     subset = text(row, "subset")
-    if subset not in REWARDBENCH_SUBSETS:
+    if subset not in rewardbench.SUBSETS:
         raise Skip("not one of the 23 scored subsets")
     prompt, chosen, rejected = text(row, "prompt"), text(row, "chosen"), text(row, "rejected")
     key = f"{subset}-{ident(row, 'id')}"
     fields, label = pair(task.name, key, chosen, rejected)
-    meta = {"subset": subset, "section": REWARDBENCH_SUBSETS[subset][0]}
+    meta = {"subset": subset, "section": rewardbench.SUBSETS[subset][0]}
     yield Example(key, (("instruction", prompt), *fields), (("choice", label),), meta)
 
 
@@ -88,7 +49,7 @@ def _aggrefact(row, task):
         raise Skip("not one of the 10 datasets of the version FLAMe used")
     label = choice(row, "label", {1: "Yes", 0: "No", "1": "Yes", "0": "No"})
     doc, claim = text(row, "doc"), text(row, "claim")
-    meta = {"subset": dataset, "section": AGGREFACT_DATASETS[dataset]}
+    meta = {"subset": dataset, "section": aggrefact.DATASETS[dataset]}
     yield Example(f"{dataset}-{stable_id(doc, claim)}", (("document", doc), ("claim", claim)),
                   (("answer", label),), meta)  # fmt: skip
 

@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from core.data.schema import Record
+from core.data.schema import PAIR_LABELS, Record
 from core.data.synth import instructions as ins
 from core.data.synth import skills
 from core.data.synth.pools import Pools, pools
-from core.data.synth.tasks import AB, YES_NO, pairwise
+from core.data.synth.tasks import YES_NO, pairwise
 from core.rng import generator
 
 
@@ -44,15 +44,6 @@ REWARDBENCH_SUBSETS: tuple[Subset, ...] = (
     Subset("code-operator", "coding", lambda r, p: skills.code(r, p, "operator")),
     Subset("code-offbyone", "coding", lambda r, p: skills.code(r, p, "offbyone")),
 )
-
-# RewardBench folds math and coding into "reasoning" with equal weight (math-prm's count is set to the
-# number of code examples); the suite keeps both sub-sections so tail-patch can read five categories.
-REWARDBENCH_SECTIONS = {
-    "chat": ("chat",),
-    "chat_hard": ("chat_hard",),
-    "safety": ("safety",),
-    "reasoning": ("math", "coding"),
-}
 
 AGGREFACT_DATASETS = ("news", "dialogue", "bio")
 
@@ -100,7 +91,7 @@ def rewardbench(seed: int, per_subset: int) -> list[Record]:
                     ins.PAIRWISE[0],
                     built.context,
                     built.target,
-                    AB,
+                    PAIR_LABELS,
                     {"subset": sub.name, "section": sub.section, "atoms": list(sc.atoms)},
                 )
             )

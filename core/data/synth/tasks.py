@@ -18,7 +18,6 @@ from core.data.synth import instructions as ins
 from core.data.synth import skills
 from core.data.synth.pools import Pools
 
-CATEGORIES = ("chat", "chat_hard", "math", "coding", "safety")
 YES_NO = ("yes", "no")
 
 
