@@ -15,8 +15,7 @@ from flax import nnx
 from core.data.collection import load_suite
 from core.data.tokenizer import Tokenizer
 from core.eval.harness import judge_rows
-from core.eval.loading import load_judge_model, resolve_model
-from core.eval.scoring import GenerationScorer, LoglikScorer
+from core.eval.loading import load_judge_model, resolve_model, scorer
 from core.modeling import Decoder, preset
 from experiments.common import DATA_DIR, MODELS, TOKENIZER, load_params, parser, run
 
@@ -43,12 +42,13 @@ def main() -> None:
         tok = Tokenizer.load(TOKENIZER)
         model, name = Decoder(preset("tiny", tok.vocab_size), nnx.Rngs(params=0)), "random tiny"
     records = load_suite(args.data, args.suite)[: args.records]
-    d, e = params.data, params.eval
-    loglik = LoglikScorer(model, tok, d.max_input_tokens, d.max_target_tokens, e.batch_size, progress=False)
-    generate = GenerationScorer(
-        model, tok, d.max_input_tokens, e.max_new_tokens, e.batch_size, progress=False
-    )
-    result = {"model": name, "suite": args.suite, "records": len(records), "max_new_tokens": e.max_new_tokens}
+    loglik, generate = (scorer(model, tok, params, kind) for kind in ("loglik", "generate"))
+    result = {
+        "model": name,
+        "suite": args.suite,
+        "records": len(records),
+        "max_new_tokens": params.eval.max_new_tokens,
+    }
     for label, judge in (("loglik", loglik), ("generate", generate)):
         rate, rows = _timed(judge, records)
         result[f"{label}_judgments_per_s"] = round(rate, 1)

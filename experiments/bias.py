@@ -12,10 +12,10 @@ from pathlib import Path
 
 from core.errors import UserError
 from core.eval.bias import PROBES, bias_scores
+from core.eval.loading import make_judge
 from core.eval.suites import load
 from core.rng import derive
 from experiments.common import DATA_DIR, load_params, parser, run
-from experiments.evaluate import make_judge
 
 BIAS = Path("artifacts/bias")
 

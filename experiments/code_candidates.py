@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from core.errors import UserError
 from core.eval.code_rerank import mutated_candidates, read_samples
 from core.eval.sandbox import Limits, execute, isolation_for, isolation_problem
 from core.progress import progress_bar
-from experiments.common import load_params, parser, run
-
-CODE = Path("artifacts/code")
+from experiments.common import CODE, load_params, parser, run
 
 
 def main() -> None:

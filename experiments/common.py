@@ -26,6 +26,7 @@ EVAL = Path("artifacts/eval")
 TAILPATCH = Path("artifacts/tailpatch")
 STATS = Path("artifacts/stats/tasks.json")
 DECONTAM = Path("artifacts/decontam/report.json")
+CODE = Path("artifacts/code")  # HumanEval candidates and their re-ranking
 
 
 def run(main: Callable[[], object]) -> None:

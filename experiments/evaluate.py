@@ -16,32 +16,10 @@ from pathlib import Path
 
 from core.errors import UserError
 from core.eval.harness import judge_rows, suite_metrics, write_results
-from core.eval.loading import load_judge_model, resolve_model
-from core.eval.scoring import CONTROLS, GenerationScorer, LoglikScorer
+from core.eval.loading import make_judge
 from core.eval.suites import load, sample_per_task
 from core.eval.uncertainty import bootstrap
-from experiments.common import DATA_DIR, EVAL, MODELS, load_params, parser, run
-
-
-def make_judge(model: str, params, progress: bool, scorer: str = "loglik"):
-    if model.startswith("control:"):
-        name = model.split(":", 1)[1]
-        if name not in CONTROLS:
-            raise UserError(f"unknown control '{name}' (known: {', '.join(CONTROLS)})")
-        return CONTROLS[name](), f"control_{name}"
-    try:
-        path = resolve_model(model, MODELS)
-        decoder, tok = load_judge_model(path)  # the tokenizer inside the model folder
-    except (FileNotFoundError, ValueError) as err:
-        raise UserError(f"{err}") from None
-    e = params.eval
-    if scorer == "generate":
-        judge = GenerationScorer(decoder, tok, params.data.max_input_tokens, e.max_new_tokens, e.batch_size,
-                                 progress=progress)  # fmt: skip
-    else:
-        judge = LoglikScorer(decoder, tok, params.data.max_input_tokens, params.data.max_target_tokens,
-                             e.batch_size, progress=progress)  # fmt: skip
-    return judge, path.name
+from experiments.common import DATA_DIR, EVAL, load_params, parser, run
 
 
 def main() -> None:

@@ -18,8 +18,7 @@ from pathlib import Path
 from core.data.collection import load_suite, load_task_split
 from core.data.tokenizer import Tokenizer
 from core.eval.harness import judge_rows, suite_metrics
-from core.eval.loading import load_judge_model
-from core.eval.scoring import LoglikScorer
+from core.eval.loading import load_judge_model, scorer
 from core.eval.suites import sample_per_task
 from core.mixture.spec import MixtureSpec
 from core.training.loop import RunPaths, train
@@ -28,11 +27,7 @@ from experiments.common import DATA_DIR, MIXTURES, MODELS, TOKENIZER, load_param
 
 def score(model_dir: Path, records, params) -> dict:
     model, tok = load_judge_model(model_dir)
-    d = params.data
-    judge = LoglikScorer(
-        model, tok, d.max_input_tokens, d.max_target_tokens, params.eval.batch_size, progress=False
-    )
-    rows = judge_rows(judge, records, "both", params.seed)
+    rows = judge_rows(scorer(model, tok, params), records, "both", params.seed)
     m = suite_metrics("heldin", rows, records)
     first = sum(bool(r["probs"]) and r["pred"] == next(iter(r["probs"])) for r in rows) / len(rows)
     return {"heldin": round(m["overall"], 4), "auc": round(m["auc"], 4), "first_label_share": round(first, 4)}

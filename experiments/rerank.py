@@ -10,9 +10,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from core.eval.code_rerank import pass_at_1, rerank
-from experiments.code_candidates import CODE
-from experiments.common import load_params, parser, run
-from experiments.evaluate import make_judge
+from core.eval.loading import make_judge
+from experiments.common import CODE, load_params, parser, run
 
 
 def main() -> None:

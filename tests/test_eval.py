@@ -148,6 +148,11 @@ def test_loglik_scores_do_not_depend_on_batching(small_synth, small_tokenizer):
             assert a[k] == pytest.approx(b[k], abs=1e-4)
     rows = judge_rows(LoglikScorer(model, small_tokenizer, 224, 32, progress=False), records[:7])
     assert all(abs(sum(r["probs"].values()) - 1) < 1e-6 for r in rows)
+    short = judge_rows(LoglikScorer(model, small_tokenizer, 40, 32, progress=False), records[:7])
+    assert [r["truncated"] for r in rows] != [r["truncated"] for r in short] and all(
+        r["truncated"] for r in short
+    )
+    assert suite_metrics("aggrefact", short, records[:7])["truncated_share"] == 1.0
 
 
 def test_cached_loglik_equals_scoring_each_label_with_a_full_forward(small_synth, small_tokenizer):

@@ -27,3 +27,17 @@ def test_no_module_imports_a_layer_it_must_not(package):
         reached = imported_files(module)
         bad = sorted(f for f in reached for banned in RULES[package] if f.startswith(banned + "/"))
         assert not bad, f"{module} reaches {bad[:3]}"
+
+
+def test_no_stage_imports_another_stage():
+    """A DVC stage shares code through ``core`` and ``experiments.common`` only, so each stage's
+    dependencies are its own file, common and the packages it names."""
+    import re
+
+    stages = sorted(set(re.findall(r"python -m experiments\.(\w+)", (ROOT / "dvc.yaml").read_text())))
+    assert len(stages) > 10
+    for stage in stages:
+        reached = imported_files(f"experiments.{stage}")
+        own = (f"experiments/{stage}.py", "experiments/common.py", "experiments/__init__.py")
+        others = sorted(f for f in reached if f.startswith("experiments/") and f not in own)
+        assert not others, f"stage {stage} imports {others}"

@@ -55,6 +55,7 @@ def judge_rows(
             raise ValueError(f"orders must be 'both' or 'single', got {orders!r}")
     scores = judge([v for _, v, _ in variants])
     outputs = getattr(judge, "outputs", None)  # a generating judge's texts and parse failures
+    truncated = getattr(judge, "truncated", None)  # a model judge's flags: was the prompt shortened to fit
     rows = []
     for i, ((orig, shown, order), sc) in enumerate(zip(variants, scores)):
         probs = probabilities(sc) if sc else {}
@@ -75,6 +76,8 @@ def judge_rows(
         }
         if outputs is not None:
             row["generated"], row["parse_error"] = outputs[i]
+        if truncated:
+            row["truncated"] = truncated[i]
         rows.append(row)
     return rows
 
@@ -105,6 +108,8 @@ def suite_metrics(suite: str, rows: Sequence[dict], records: Sequence[Record]) -
     defined = [v for v in subset_auc.values() if v == v]  # NaN: a subset with one gold label only
     out["auc"] = sum(defined) / len(defined) if defined else float("nan")
     out["subsets_auc"] = subset_auc
+    if any("truncated" in r for r in rows):  # how much of the suite the judge saw shortened
+        out["truncated_share"] = sum(bool(r.get("truncated")) for r in rows) / len(rows)
     if any("parse_error" in r for r in rows):
         out["parse_failure_rate"] = sum(bool(r.get("parse_error")) for r in rows) / len(rows)
     consistency = M.order_consistency(rows)

@@ -1,5 +1,7 @@
-"""One tail-patch run: fine-tune a partially trained checkpoint on a single task and read the target suite's
-categories along the way (a curve per category)."""
+"""How a tail-patch run is read: a fixed, category-balanced subset of the target suite and the hook that
+scores a model on it per category, which the trainer calls every ``eval_every`` steps (the curves of patch
+runs and of Fig. 5), and the curves read back from a run's log. The patch fine-tune itself is an ordinary
+training run (``experiments/tailpatch.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from core.data.schema import Record
 from core.data.tokenizer import Tokenizer
 from core.eval import metrics as M
 from core.eval.harness import judge_rows
-from core.eval.scoring import LoglikScorer
+from core.eval.loading import scorer
 from core.rng import derive
 
 
@@ -50,9 +52,7 @@ def suite_scorer(params: Params, data_dir: str | Path, tok: Tokenizer):
     subset = eval_subset(load_suite(data_dir, tp.suite), tp.per_category, params.seed)
 
     def scores(model) -> dict[str, float]:
-        judge = LoglikScorer(model, tok, params.data.max_input_tokens, params.data.max_target_tokens,
-                             params.eval.batch_size, progress=False)  # fmt: skip
-        return category_scores(judge, subset, params.seed)
+        return category_scores(scorer(model, tok, params), subset, params.seed)
 
     return subset, scores
 

@@ -2,7 +2,7 @@
 
 Each skill draws one scenario from a split's :class:`~core.data.synth.pools.Pools`: a question, a better and a
 worse response, and the content ``atoms`` (names, numbers, combinations) that must never leak from held-out
-suites into training. Task builders in :mod:`core.data.synth.collection` turn scenarios into records of any
+suites into training. Task builders in :mod:`core.data.synth.tasks` turn scenarios into records of any
 kind (pairwise, classification, pointwise, open-ended). The skills avoid what a tiny model cannot learn from
 scratch in minutes (multi-digit arithmetic, binding of swapped attributes) and use lexical match, list-length
 counting, keyword safety and operator-versus-specification checks instead.
