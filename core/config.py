@@ -285,20 +285,82 @@ class Params:
 
 # ----------------------------------------------------------------------------------------------- bounds
 # Field names mean the same in every section, so one table bounds them all (None values are always allowed).
-POSITIVE = frozenset({  # counts, sizes, intervals and rates that must be > 0
-    "aggrefact_per_dataset", "attn_chunk", "batch_size", "checkpoint_every", "clip_norm", "d_model", "eps",
-    "examples", "file_mb", "fsdp", "log_every", "lr", "max_input_tokens", "max_new_tokens", "max_records",
-    "max_target_tokens", "maximum", "memory_gib", "memory_mb", "micro_batches", "min_frequency", "n_layers",
-    "ngram", "packing_bins", "per_category", "problems", "processes", "rewardbench_per_subset",
-    "sample_per_task", "samples_per_problem", "seq_len", "stable_points", "steps", "temperature", "tensor",
-    "timeout", "top_k", "vocab_size", "workers",
-})  # fmt: skip
-NON_NEGATIVE = frozenset({"bootstrap", "context_loss_weight", "eval_every", "general_min_total", "harmful_drop",
-                          "heldin_per_task", "helpful_gain", "min_words", "seed", "slight_gain", "w_general",
-                          "w_others", "w_specific", "w_top", "warmup_steps", "weight_decay"})  # fmt: skip
+POSITIVE = frozenset(
+    {  # counts, sizes, intervals and rates that must be > 0
+        "aggrefact_per_dataset",
+        "attn_chunk",
+        "batch_size",
+        "checkpoint_every",
+        "clip_norm",
+        "d_model",
+        "eps",
+        "examples",
+        "file_mb",
+        "fsdp",
+        "log_every",
+        "lr",
+        "max_input_tokens",
+        "max_new_tokens",
+        "max_records",
+        "max_target_tokens",
+        "maximum",
+        "memory_gib",
+        "memory_mb",
+        "micro_batches",
+        "min_frequency",
+        "n_layers",
+        "ngram",
+        "packing_bins",
+        "per_category",
+        "problems",
+        "processes",
+        "rewardbench_per_subset",
+        "sample_per_task",
+        "samples_per_problem",
+        "seq_len",
+        "stable_points",
+        "steps",
+        "temperature",
+        "tensor",
+        "timeout",
+        "top_k",
+        "vocab_size",
+        "workers",
+    }
+)
+NON_NEGATIVE = frozenset(
+    {
+        "bootstrap",
+        "context_loss_weight",
+        "eval_every",
+        "general_min_total",
+        "harmful_drop",
+        "heldin_per_task",
+        "helpful_gain",
+        "min_words",
+        "seed",
+        "slight_gain",
+        "w_general",
+        "w_others",
+        "w_specific",
+        "w_top",
+        "warmup_steps",
+        "weight_decay",
+    }
+)
 # each in [0, 1]
-FRACTIONS = frozenset({"b1", "b2", "dropout", "end_lr_fraction", "max_overlap", "max_quarantine", "noise",
-                       "validation_fraction"})  # fmt: skip
+FRACTIONS = frozenset(
+    {
+        "b1",
+        "b2",
+        "dropout",
+        "end_lr_fraction",
+        "max_overlap",
+        "max_quarantine",
+        "noise",
+        "validation_fraction",
+    }
+)
 
 
 def _check_bounds(name: str, value: Any, key: str, source: str) -> None:

@@ -38,8 +38,13 @@ def main() -> None:
         ]
     else:
         tasks = sorted(problems, key=lambda t: int(t.split("/")[1]))[: c.problems]
-        jobs = [(t, i, origin, code) for t in tasks for i, (origin, code) in enumerate(
-            mutated_candidates(problems[t]["canonical_solution"], t, c.samples_per_problem, params.seed))]  # fmt: skip
+        jobs = [
+            (t, i, origin, code)
+            for t in tasks
+            for i, (origin, code) in enumerate(
+                mutated_candidates(problems[t]["canonical_solution"], t, c.samples_per_problem, params.seed)
+            )
+        ]
     isolated = isolation_for(untrusted=bool(c.samples), allow_unisolated=c.allow_unisolated)
     if not isolated:
         print(f"code candidates run WITHOUT OS isolation ({isolation_problem()})")
@@ -54,9 +59,13 @@ def main() -> None:
                 json.dumps({"task_id": t, "index": i, "origin": origin, "completion": code, **res}) + "\n"
             )
     passed = sum(r["passed"] for r in results)
-    summary = {"problems": len(tasks), "candidates": len(jobs), "passed": passed,
-               "source": c.samples or "mutated canonical solutions",
-               "isolation": "bubblewrap namespaces" if isolated else "none (trusted code)"}  # fmt: skip
+    summary = {
+        "problems": len(tasks),
+        "candidates": len(jobs),
+        "passed": passed,
+        "source": c.samples or "mutated canonical solutions",
+        "isolation": "bubblewrap namespaces" if isolated else "none (trusted code)",
+    }
     (CODE / "candidates_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"code candidates: {len(jobs)} for {len(tasks)} problems, {passed} pass")
 

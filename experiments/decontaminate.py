@@ -29,8 +29,10 @@ def main() -> None:
     report["passed"] = worst["share"] <= cfg.max_overlap
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
-    summary = (f"decontaminate: worst overlap {worst['share']:.2%} ({worst['check']}: {worst['task']} vs "
-               f"{worst['suite']}), limit {cfg.max_overlap:.2%}")  # fmt: skip
+    summary = (
+        f"decontaminate: worst overlap {worst['share']:.2%} ({worst['check']}: {worst['task']} vs "
+        f"{worst['suite']}), limit {cfg.max_overlap:.2%}"
+    )
     print(summary)
     if not report["passed"]:
         raise UserError(f"{summary}: contaminated; see {args.out}")

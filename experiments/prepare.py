@@ -18,10 +18,18 @@ from experiments.common import DATA_DIR, load_params, parser, run
 def registry() -> list[dict]:
     """Every registered task (whatever the collection), for the Table 7 notebook."""
     return [
-        {"task": t.name, "dataset": t.dataset, "citation": t.citation, "capability": t.capability, "kind": t.kind,
-         "role": t.role, "license": t.license, "source": f"{t.source.kind}:{t.source.repo}"}
+        {
+            "task": t.name,
+            "dataset": t.dataset,
+            "citation": t.citation,
+            "capability": t.capability,
+            "kind": t.kind,
+            "role": t.role,
+            "license": t.license,
+            "source": f"{t.source.kind}:{t.source.repo}",
+        }
         for t in CATALOG
-    ]  # fmt: skip
+    ]
 
 
 def main() -> None:
@@ -47,15 +55,25 @@ def main() -> None:
             files = {t.name: raw_files(t, root) for t in tasks}
             documents = {t.name: document_files(t, root) for t in tasks if t.documents}
         catalog = prepare(
-            c.name, tasks, files, root, args.out, seed=params.seed, validation_fraction=c.validation_fraction,
-            max_quarantine=c.max_quarantine, progress=not args.no_progress, documents=documents,
+            c.name,
+            tasks,
+            files,
+            root,
+            args.out,
+            seed=params.seed,
+            validation_fraction=c.validation_fraction,
+            max_quarantine=c.max_quarantine,
+            progress=not args.no_progress,
+            documents=documents,
             heldin_per_task=c.heldin_per_task,
-        )  # fmt: skip
+        )
     (args.out / "registry.json").write_text(json.dumps(registry(), indent=2) + "\n")
     n = sum(sum(t["examples"].values()) for t in catalog["tasks"].values())
     suites = json.dumps({k: v["examples"] for k, v in catalog["suites"].items()})
-    print(f"prepare {c.name}: {len(catalog['tasks'])} tasks, {n} examples, suites {suites} "
-          f"in {time.perf_counter() - t0:.1f}s")  # fmt: skip
+    print(
+        f"prepare {c.name}: {len(catalog['tasks'])} tasks, {n} examples, suites {suites} "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,10 @@ def main() -> None:
             f.write(
                 json.dumps({"task_id": tid, "ranking": order, "top_passed": passed[tid][order[0]]}) + "\n"
             )
-    print(f"{name} re-ranking: pass@1 {scores['reranked']:.3f} (none {scores['none']:.3f}, oracle "
-          f"{scores['oracle']:.3f}) on {scores['problems']} problems in {time.perf_counter() - t0:.0f}s")  # fmt: skip
+    print(
+        f"{name} re-ranking: pass@1 {scores['reranked']:.3f} (none {scores['none']:.3f}, oracle "
+        f"{scores['oracle']:.3f}) on {scores['problems']} problems in {time.perf_counter() - t0:.0f}s"
+    )
 
 
 if __name__ == "__main__":

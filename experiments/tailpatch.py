@@ -47,21 +47,46 @@ def main() -> None:
         (TAILPATCH / "start.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"tail-patch start {tp.start}: {result['scores']}")
         return
-    cfg = TrainConfig(init=tp.start, mixture=f"patch:{args.task}", steps=tp.steps, batch_size=tp.batch_size,
-                      lr=tp.lr, schedule="constant", b2=0.98, checkpoint_every=tp.steps, log_every=tp.eval_every,
-                      eval_every=tp.eval_every)  # fmt: skip
+    cfg = TrainConfig(
+        init=tp.start,
+        mixture=f"patch:{args.task}",
+        steps=tp.steps,
+        batch_size=tp.batch_size,
+        lr=tp.lr,
+        schedule="constant",
+        b2=0.98,
+        checkpoint_every=tp.steps,
+        log_every=tp.eval_every,
+        eval_every=tp.eval_every,
+    )
     spec = MixtureSpec(name=f"patch-{args.task}", rates={args.task: 1.0}, sizes={args.task: 0})
     records = {args.task: load_task_split(DATA_DIR, args.task, "train")}
     with tempfile.TemporaryDirectory(prefix="tailpatch-") as work:
         work = Path(work)
-        summary = train(f"patch-{args.task}", cfg, MODELS / tp.start, spec, records, tok, params.data, params.mesh,
-                        params.seed, RunPaths(work / "ckpt", work / "model", work / "logs"),
-                        progress=not args.no_progress, evaluate=scores)  # fmt: skip
+        summary = train(
+            f"patch-{args.task}",
+            cfg,
+            MODELS / tp.start,
+            spec,
+            records,
+            tok,
+            params.data,
+            params.mesh,
+            params.seed,
+            RunPaths(work / "ckpt", work / "model", work / "logs"),
+            progress=not args.no_progress,
+            evaluate=scores,
+        )
         with (work / "logs" / "log.csv").open() as f:
             rows = list(csv.DictReader(f))
         shutil.rmtree(work / "model", ignore_errors=True)
-    result = {"task": args.task, "start": tp.start, "curves": curves(rows), "examples_seen": summary["examples_seen"],
-              "config": dataclasses.asdict(cfg)}  # fmt: skip
+    result = {
+        "task": args.task,
+        "start": tp.start,
+        "curves": curves(rows),
+        "examples_seen": summary["examples_seen"],
+        "config": dataclasses.asdict(cfg),
+    }
     (out_dir / f"{args.task}.json").write_text(json.dumps(result, indent=2) + "\n")
     last = {k: round(v[-1], 3) for k, v in result["curves"].items()}
     print(f"tail-patch {args.task}: {last} in {time.perf_counter() - t0:.0f}s")

@@ -35,8 +35,15 @@ def main() -> None:
     spec.save(MIXTURES / "tailpatch.json")
     catalog = read_json(DATA_DIR / "catalog.json")
     planted = {t: e.get("effects", {}) for t, e in catalog["tasks"].items() if "effects" in e}
-    out = {"start": start, "ratings": ratings, "final": final, "weights": task_weights, "bundles": info,
-           "proportions": spec.proportions, "patch_examples": sum(p["examples_seen"] for p in patches.values())}  # fmt: skip
+    out = {
+        "start": start,
+        "ratings": ratings,
+        "final": final,
+        "weights": task_weights,
+        "bundles": info,
+        "proportions": spec.proportions,
+        "patch_examples": sum(p["examples_seen"] for p in patches.values()),
+    }
     if planted:
         out["recovery"] = recovery(ratings, planted)
         out["recovery_by_reference"] = {ref: recovery(r, planted) for ref, r in by_reference.items()}

@@ -39,7 +39,7 @@ def main() -> None:
             },
             "start": {"steps": train[tp.start]["step"], "examples": train[tp.start]["examples_seen"]},
             **{r: {"steps": train[r]["step"], "examples": seen[r]} for r in RUNS},
-        },  # fmt: skip
+        },
     }
     search = sum(summary["cost"][k]["examples"] for k in ("patches", "start", "flame_opt_rm"))
     summary["cost"]["search_plus_opt_rm_over_flame"] = search / seen["flame"]

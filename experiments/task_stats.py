@@ -28,7 +28,7 @@ def main() -> None:
             tok,
             params.data.max_input_tokens,
             params.data.max_target_tokens,
-        )  # fmt: skip
+        )
         for t in progress_bar(tasks, desc="stats", disable=args.no_progress)
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,21 +13,44 @@ import yaml
 from core.reporting.ablations import deltas, plot_deltas, runs_table
 from experiments import ablate
 
-CFG = {"target": "score", "sweeps": {"cap": {"param": "mixtures.flame.maximum", "values": [7, 9]},
-                                     "capability": {"param": "mixtures.flame.exclude_capabilities",
-                                                    "values": [["safety"], ["coding", "math"]]}}}  # fmt: skip
+CFG = {
+    "target": "score",
+    "sweeps": {
+        "cap": {"param": "mixtures.flame.maximum", "values": [7, 9]},
+        "capability": {
+            "param": "mixtures.flame.exclude_capabilities",
+            "values": [["safety"], ["coding", "math"]],
+        },
+    },
+}
 
 
 def test_plan_names_every_value_and_adds_a_baseline_with_the_same_overrides():
     params = {"train": {"flame": {"steps": 3000}}, "mixtures": {"flame": {"maximum": 5}}}
     runs = ablate.plan(CFG, ["cap", "capability"], ["train.flame.steps=10"], params)
-    assert [n for n, _ in runs] == ["abl-baseline", "abl-cap-7", "abl-cap-9", "abl-capability-safety",
-                                    "abl-capability-coding+math"]  # fmt: skip
+    assert [n for n, _ in runs] == [
+        "abl-baseline",
+        "abl-cap-7",
+        "abl-cap-9",
+        "abl-capability-safety",
+        "abl-capability-coding+math",
+    ]
     assert runs[0][1] == ["train.flame.steps=10"]
     # a key params.yaml leaves at its default is added with Hydra's '+', which dvc exp run requires
     assert runs[4][1] == ["train.flame.steps=10", '+mixtures.flame.exclude_capabilities=["coding", "math"]']
-    assert ablate.command("score", *runs[1]) == ["dvc", "exp", "run", "--temp", "-n", "abl-cap-7", "-S",
-                                                 "train.flame.steps=10", "-S", "mixtures.flame.maximum=7", "score"]  # fmt: skip
+    assert ablate.command("score", *runs[1]) == [
+        "dvc",
+        "exp",
+        "run",
+        "--temp",
+        "-n",
+        "abl-cap-7",
+        "-S",
+        "train.flame.steps=10",
+        "-S",
+        "mixtures.flame.maximum=7",
+        "score",
+    ]
     assert ablate.exp_name("temperature", 0.5) == "abl-temperature-0p5"
     with pytest.raises(SystemExit, match="unknown sweep 'nope'"):
         ablate.plan(CFG, ["nope"], [], params)
@@ -58,9 +81,20 @@ def test_a_sweep_runs_as_dvc_experiments_and_is_tabulated(tmp_path):
 
     (tmp_path / "params.yaml").write_text(yaml.safe_dump({"mixtures": {"flame": {"maximum": 5}}}))
     (tmp_path / "score.py").write_text(SCORE)
-    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"score": {
-        "cmd": "python score.py", "deps": ["score.py"], "params": ["mixtures.flame"],
-        "metrics": [{"out/m.json": {"cache": False}}, {"out/s.json": {"cache": False}}]}}}))  # fmt: skip
+    (tmp_path / "dvc.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "stages": {
+                    "score": {
+                        "cmd": "python score.py",
+                        "deps": ["score.py"],
+                        "params": ["mixtures.flame"],
+                        "metrics": [{"out/m.json": {"cache": False}}, {"out/s.json": {"cache": False}}],
+                    }
+                }
+            }
+        )
+    )
     (tmp_path / "sweeps.yaml").write_text(yaml.safe_dump(CFG))
     sh("git", "init", "-q", "-b", "main")
     sh("git", "config", "user.email", "t@t")
@@ -78,10 +112,20 @@ def test_a_sweep_runs_as_dvc_experiments_and_is_tabulated(tmp_path):
     assert (
         yaml.safe_load((tmp_path / "params.yaml").read_text())["mixtures"]["flame"]["maximum"] == 5
     )  # untouched
-    table = runs_table(json.loads(sh("dvc", "exp", "show", "--json")), metrics="out/m.json", summary="out/s.json",
-                       columns=("overall", "chat")).set_index("run")  # fmt: skip
-    assert set(table.index) == {"main", "abl-baseline", "abl-cap-7", "abl-cap-9", "abl-capability-safety",
-                                "abl-capability-coding+math"}  # fmt: skip
+    table = runs_table(
+        json.loads(sh("dvc", "exp", "show", "--json")),
+        metrics="out/m.json",
+        summary="out/s.json",
+        columns=("overall", "chat"),
+    ).set_index("run")
+    assert set(table.index) == {
+        "main",
+        "abl-baseline",
+        "abl-cap-7",
+        "abl-cap-9",
+        "abl-capability-safety",
+        "abl-capability-coding+math",
+    }
     assert table.loc["abl-cap-9", "overall"] == pytest.approx(90.0)
     assert table.loc["abl-cap-9", "changed"] == "mixtures.flame.maximum=9"
     assert table.loc["abl-cap-9", "examples_seen"] == 900

@@ -6,22 +6,21 @@ import math
 import random
 
 import pytest
+from records import pair
 
-from core.data.schema import Record
 from core.eval.bias import RANDOM_JUDGE, bias_scores, shown
 from core.eval.scoring import FirstPosition, LengthJudge
 
 
 def _pair(i, better, worse, better_at="A", own=None):
     a, b = (better, worse) if better_at == "A" else (worse, better)
-    meta = {"own": own} if own else {}
-    return Record(task="t", split="test", example_id=f"r{i}", kind="pairwise", capability="quality", title="T",
-                  description="D", context=(("instruction", f"q{i}"), ("response A", a), ("response B", b)),
-                  target=(("choice", better_at),), label_space=("A", "B"), meta=meta)  # fmt: skip
+    return pair(f"r{i}", a, b, better_at, instruction=f"q{i}", **({"own": own} if own else {}))
 
 
-RECORDS = [_pair(i, "good " * (1 + i % 3), "bad answer " * (2 + i % 2), "AB"[i % 2], own="AB"[i % 3 % 2])
-           for i in range(40)]  # fmt: skip
+RECORDS = [
+    _pair(i, "good " * (1 + i % 3), "bad answer " * (2 + i % 2), "AB"[i % 2], own="AB"[i % 3 % 2])
+    for i in range(40)
+]
 
 
 def _certain(pick):
@@ -54,8 +53,12 @@ def test_length_judge_has_maximal_length_bias_and_no_order_bias():
 
 def test_bandwagon_follower_and_self_preferring_judge():
     def follower(records):
-        return [_certain(dict(r.context)["note"].split("Response ")[1][0]) if "note" in dict(r.context)
-                and "90%" in dict(r.context)["note"] else _certain(r.label) for r in records]  # fmt: skip
+        return [
+            _certain(dict(r.context)["note"].split("Response ")[1][0])
+            if "note" in dict(r.context) and "90%" in dict(r.context)["note"]
+            else _certain(r.label)
+            for r in records
+        ]
 
     scores, _ = bias_scores(RECORDS, follower)
     assert scores["bandwagon"] == 1.0 and scores["attention"] == 0.0 and scores["order"] == 0.0

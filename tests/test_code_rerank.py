@@ -29,8 +29,12 @@ def test_round_robin_ranks_by_wins_and_breaks_ties_by_seed():
     cands = {"HumanEval/0": ["    return 1\n", "    return 22\n", "    return 333\n"]}
 
     def longer(records):
-        return [{"A": 0.0, "B": -1.0} if len(r.field("response A")) >= len(r.field("response B"))
-                else {"A": -1.0, "B": 0.0} for r in records]  # fmt: skip
+        return [
+            {"A": 0.0, "B": -1.0}
+            if len(r.field("response A")) >= len(r.field("response B"))
+            else {"A": -1.0, "B": 0.0}
+            for r in records
+        ]
 
     assert rerank(longer, PROBLEMS, cands, seed=0)["HumanEval/0"] == [2, 1, 0]
     ties = [rank("t", 6, [1] * 6, seed=s) for s in range(5)]

@@ -18,9 +18,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _rec(i, task, text, split="train"):
-    return Record(task=task, split=split, example_id=f"{task}/{i}", kind="classification", capability="factuality",
-                  title="t", description="d", context=(("document", text),), target=(("answer", "Yes"),),
-                  label_space=("Yes", "No"))  # fmt: skip
+    return Record(
+        task=task,
+        split=split,
+        example_id=f"{task}/{i}",
+        kind="classification",
+        capability="factuality",
+        title="t",
+        description="d",
+        context=(("document", text),),
+        target=(("answer", "Yes"),),
+        label_space=("Yes", "No"),
+    )
 
 
 LONG = "the quick brown fox jumps over the lazy dog near the quiet river bank today"
@@ -59,8 +68,17 @@ def test_decontaminate_stage_fails_above_the_limit(tmp_path):
     )
     params = (ROOT / "params.yaml").read_text()
     (tmp_path / "params.yaml").write_text(params)
-    cmd = [sys.executable, "-m", "experiments.decontaminate", "--params", str(tmp_path / "params.yaml"),
-           "--data", str(data), "--out", str(tmp_path / "report.json")]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "experiments.decontaminate",
+        "--params",
+        str(tmp_path / "params.yaml"),
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "report.json"),
+    ]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode != 0 and "contaminated" in done.stderr
     report = json.loads((tmp_path / "report.json").read_text())

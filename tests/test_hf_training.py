@@ -154,13 +154,32 @@ def test_stages_train_from_a_hf_checkpoint(hf_folder, small_synth, tmp_path):
     )
     paths = RunPaths(tmp_path / "ckpt", tmp_path / "model", tmp_path / "logs")
     summary = train(
-        "run", cfg, tmp_path / "base", spec, records, tok, DataConfig(), MeshConfig(data=2, fsdp=4), 5, paths,
+        "run",
+        cfg,
+        tmp_path / "base",
+        spec,
+        records,
+        tok,
+        DataConfig(),
+        MeshConfig(data=2, fsdp=4),
+        5,
+        paths,
         progress=False,
-    )  # fmt: skip
+    )
     assert summary["completed"] and np.isfinite(summary["final"]["loss"])
     trained, base = load_model(tmp_path / "model"), load_model(tmp_path / "base")
     assert trained.cfg == base.cfg and trained.cfg.scan_layers and trained.cfg.remat == "full"
     assert not params_equal(trained, base)
     with pytest.raises(ValueError, match="batch_size 4 does not divide over the mesh's 8 data shards"):
-        train("bad", TrainConfig(init="base", mixture="m", steps=1, batch_size=4), tmp_path / "base", spec,
-              records, tok, DataConfig(), MeshConfig(data=8), 5, RunPaths(*(tmp_path / d for d in "abc")))  # fmt: skip
+        train(
+            "bad",
+            TrainConfig(init="base", mixture="m", steps=1, batch_size=4),
+            tmp_path / "base",
+            spec,
+            records,
+            tok,
+            DataConfig(),
+            MeshConfig(data=8),
+            5,
+            RunPaths(*(tmp_path / d for d in "abc")),
+        )

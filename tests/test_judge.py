@@ -12,11 +12,21 @@ from core.eval.scoring import LoglikScorer
 from core.modeling import Decoder, preset
 
 GOOD = [
-    {"id": 1, "instruction": "List three fruits.", "response_a": "apple, pear, plum", "response_b": "apple",
-     "source": "mine"},
+    {
+        "id": 1,
+        "instruction": "List three fruits.",
+        "response_a": "apple, pear, plum",
+        "response_b": "apple",
+        "source": "mine",
+    },
     {"id": "p1", "instruction": "Name a color.", "response": "Blue.", "scale": [1, 5]},
-    {"id": "c1", "instruction": "Supported?", "context": "Ann won in 2010.", "labels": ["Yes", "No", "Unsure"]},
-]  # fmt: skip
+    {
+        "id": "c1",
+        "instruction": "Supported?",
+        "context": "Ann won in 2010.",
+        "labels": ["Yes", "No", "Unsure"],
+    },
+]
 
 
 def _write(path, rows, raw=()):
@@ -31,15 +41,17 @@ def _write(path, rows, raw=()):
         ("[1, 2]", "expected a JSON object"),
         ('{"instruction": "x", "response_a": "a", "response_b": "b"}', "field 'id'"),
         ('{"id": 1, "instruction": "x", "response_a": "a"}', "no layout matched"),
-        ('{"id": 1, "instruction": "x", "response_a": "a", "response_b": "b", "response": "r", "scale": [1, 2]}',
-         "several layouts"),
+        (
+            '{"id": 1, "instruction": "x", "response_a": "a", "response_b": "b", "response": "r", "scale": [1, 2]}',
+            "several layouts",
+        ),
         ('{"id": 1, "instruction": "", "response_a": "a", "response_b": "b"}', "field 'instruction'"),
         ('{"id": 1, "instruction": "x", "response": "r", "scale": [5, 1]}', "field 'scale'"),
         ('{"id": 1, "instruction": "x", "response": "r", "scale": [1, 2.5]}', "field 'scale'"),
         ('{"id": 1, "instruction": "x", "context": "c", "labels": ["yes"]}', "field 'labels'"),
         ('{"id": 1, "instruction": "x", "context": "c", "labels": ["a", "a"]}', "field 'labels'"),
     ],
-)  # fmt: skip
+)
 def test_every_malformed_line_is_named_with_its_number(tmp_path, line, why):
     path = _write(tmp_path / "in.jsonl", GOOD, raw=[line + "\n"])
     with pytest.raises(JudgeInputError, match=rf"in.jsonl:4: .*{why}"):
@@ -55,8 +67,11 @@ def test_repeated_ids_and_empty_files_are_rejected(tmp_path):
 
 def test_requests_become_records_with_their_label_spaces():
     kinds = [(r.kind, r.label_space) for r in (request_record(o, "x") for o in GOOD)]
-    assert kinds == [("pairwise", ("A", "B")), ("pointwise", ("1", "2", "3", "4", "5")),
-                     ("classification", ("Yes", "No", "Unsure"))]  # fmt: skip
+    assert kinds == [
+        ("pairwise", ("A", "B")),
+        ("pointwise", ("1", "2", "3", "4", "5")),
+        ("classification", ("Yes", "No", "Unsure")),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +114,12 @@ def test_judging_appends_passes_fields_through_and_resumes(tmp_path, model_and_t
 
 
 def test_over_long_requests_are_shortened_and_flagged(tmp_path, model_and_tok):
-    long = {"id": "long", "instruction": "Which is better?", "response_a": "apple pear plum " * 80,
-            "response_b": "apple"}  # fmt: skip
+    long = {
+        "id": "long",
+        "instruction": "Which is better?",
+        "response_a": "apple pear plum " * 80,
+        "response_b": "apple",
+    }
     path = _write(tmp_path / "in.jsonl", [GOOD[2], long])
     out = tmp_path / "out.jsonl"
     assert _judge(model_and_tok, read_requests(path), path, out, batch_size=2, max_input=96) == 2

@@ -13,7 +13,7 @@ RULES = {  # package -> packages its modules must never reach, however indirectl
         "core/tailpatch",
         "core/mixture",
         "core/reporting",
-    ),  # fmt: skip
+    ),
     "core/eval": ("core/training", "core/tailpatch"),
     "core/modeling": ("core/data", "core/training", "core/eval", "core/tailpatch", "core/mixture"),
     "core/data": ("core/modeling", "core/training", "core/eval", "core/tailpatch"),

@@ -102,8 +102,12 @@ def test_capability_and_task_type_exclusions():
     with pytest.raises(ValueError, match="no catalog"):
         build("m", MixtureConfig(rate="uniform", exclude_kinds=("pairwise",)), sizes)
     with pytest.raises(ValueError, match="every task"):
-        build("m", MixtureConfig(rate="uniform", exclude_kinds=("pairwise", "pointwise", "classification")), sizes,
-              catalog=catalog)  # fmt: skip
+        build(
+            "m",
+            MixtureConfig(rate="uniform", exclude_kinds=("pairwise", "pointwise", "classification")),
+            sizes,
+            catalog=catalog,
+        )
 
 
 def test_dataset_and_capability_selectors_and_equal_shares_per_dataset():

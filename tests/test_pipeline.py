@@ -137,9 +137,18 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
     if profile == "synth":
         assert {"overall", "chat", "chat_hard", "safety", "reasoning"} <= set(rb)
     else:  # LLMBar's five subsets are RewardBench's Chat Hard; WiCE is one LLM-AggreFact member
-        assert rb["n_examples"] == 419 and set(rb["subsets"]) == {
-            "llmbar-natural", "llmbar-adver-neighbor", "llmbar-adver-GPTInst", "llmbar-adver-GPTOut",
-            "llmbar-adver-manual"} and rb["overall"] == rb["chat_hard"]  # fmt: skip
+        assert (
+            rb["n_examples"] == 419
+            and set(rb["subsets"])
+            == {
+                "llmbar-natural",
+                "llmbar-adver-neighbor",
+                "llmbar-adver-GPTInst",
+                "llmbar-adver-GPTOut",
+                "llmbar-adver-manual",
+            }
+            and rb["overall"] == rb["chat_hard"]
+        )
         af = yaml.safe_load((work / "artifacts/eval/flame/aggrefact/metrics.json").read_text())
         assert af["n_examples"] == 256 and set(af["subsets"]) == {"WiCE"}  # 358 staged, 256 sampled (§6.1)
         assert "wiki_factverify" in (work / "reports/tables/tab3_aggrefact.md").read_text()

@@ -4,8 +4,9 @@ import json
 import math
 
 import pytest
+from records import pair
 
-from core.data.schema import Record, write_jsonl
+from core.data.schema import write_jsonl
 from core.reporting.benchmarks import aggrefact_table, length_bias, suite_overview
 
 
@@ -17,8 +18,12 @@ def _metrics(root, model, suite, body):
 
 def test_suite_overview_and_aggrefact_use_cases(tmp_path):
     _metrics(tmp_path, "flame", "rewardbench", {"overall": 0.8})
-    _metrics(tmp_path, "flame", "aggrefact", {"overall": 0.7, "subsets": {"Reveal": 0.9, "ClaimVerify": 0.7,
-                                                                         "WiCE": 0.5}})  # fmt: skip
+    _metrics(
+        tmp_path,
+        "flame",
+        "aggrefact",
+        {"overall": 0.7, "subsets": {"Reveal": 0.9, "ClaimVerify": 0.7, "WiCE": 0.5}},
+    )
     table = suite_overview(tmp_path, ["flame", "base"], ["rewardbench", "aggrefact"])
     assert table.loc[0, "rewardbench"] == 80.0 and math.isnan(table.loc[1, "aggrefact"])
     af = aggrefact_table(tmp_path, ["flame"]).iloc[0]
@@ -26,16 +31,17 @@ def test_suite_overview_and_aggrefact_use_cases(tmp_path):
 
 
 def _pair(i, a, b, label, section):
-    return Record(task="t", example_id=str(i), kind="pairwise", capability="quality", split="test", title="T",
-                  description="D",
-                  context=(("instruction", "q"), ("response A", a), ("response B", b)), target=(("choice", label),),
-                  label_space=("A", "B"), meta={"subset": section, "section": section})  # fmt: skip
+    return pair(str(i), a, b, label, subset=section, section=section)
 
 
 def test_length_bias_counts_longer_preferred_over_unequal_pairs(tmp_path):
-    records = [_pair(0, "long answer", "short", "A", "chat"), _pair(1, "tiny", "much longer", "B", "chat"),
-               _pair(2, "short", "long answer", "A", "chat"), _pair(3, "same", "size", "A", "chat"),
-               _pair(4, "x", "yyy", "A", "safety")]  # fmt: skip
+    records = [
+        _pair(0, "long answer", "short", "A", "chat"),
+        _pair(1, "tiny", "much longer", "B", "chat"),
+        _pair(2, "short", "long answer", "A", "chat"),
+        _pair(3, "same", "size", "A", "chat"),
+        _pair(4, "x", "yyy", "A", "safety"),
+    ]
     write_jsonl(tmp_path / "suites" / "rb.jsonl", records)
     table = length_bias(tmp_path, ["rb"]).set_index("section")
     assert round(table.loc["chat", "longer_preferred_percent"], 3) == round(200 / 3, 3)
@@ -54,8 +60,11 @@ def _log(root, run, rows):
 def test_fig5_curves_read_the_logged_evaluations_and_refuse_a_run_without_them(tmp_path):
     from core.reporting.tailpatch import plot_curves, training_curves
 
-    _log(tmp_path, "flame", [{"step": 1, "loss": 2.0}, {"step": 2, "loss": 1.0, "eval_chat_hard": 0.5,
-                                                       "eval_safety": 0.75}])  # fmt: skip
+    _log(
+        tmp_path,
+        "flame",
+        [{"step": 1, "loss": 2.0}, {"step": 2, "loss": 1.0, "eval_chat_hard": 0.5, "eval_safety": 0.75}],
+    )
     _log(tmp_path, "bare", [{"step": 1, "loss": 2.0}])
     curves = training_curves(tmp_path, ["flame"])
     assert curves.to_dict("records") == [
@@ -90,9 +99,14 @@ def test_bundle_and_cost_tables(tmp_path):
     assert table.loc["idle", "bundles"] == "others"
     assert table.loc["idle", "safety"] == "+0" and table.loc["helper", "bundles"] == "top_safety"
     plot_ratings(ratings, planted, "t", str(tmp_path / "r.png"))
-    summary = {"cost": {"patches": {"runs": 3, "steps_each": 10, "steps": 30, "examples": 300},
-                        "start": {"steps": 20, "examples": 200}, "flame_opt_rm": {"steps": 50, "examples": 500},
-                        "flame": {"steps": 200, "examples": 2000}}}  # fmt: skip
+    summary = {
+        "cost": {
+            "patches": {"runs": 3, "steps_each": 10, "steps": 30, "examples": 300},
+            "start": {"steps": 20, "examples": 200},
+            "flame_opt_rm": {"steps": 50, "examples": 500},
+            "flame": {"steps": 200, "examples": 2000},
+        }
+    }
     cost = cost_table(summary).set_index("run")
     assert cost.loc["search + FLAMe-Opt-RM", "examples"] == 1000
     assert cost.loc["search + FLAMe-Opt-RM", "% of FLAMe's examples"] == 50.0

@@ -32,8 +32,10 @@ def candidate(attack: str) -> str:
     """A completion that runs ``attack`` (which sets ``won = True`` on success) at import time and then solves
     the problem only if it won."""
     body = textwrap.indent(textwrap.dedent(attack), "    ")
-    return (f"\n    pass\nwon = False\ntry:\n{body}\nexcept BaseException:\n    pass\n"
-            f"def has_close_elements(numbers, threshold):\n    if not won:\n        return None\n{CORRECT}")  # fmt: skip
+    return (
+        f"\n    pass\nwon = False\ntry:\n{body}\nexcept BaseException:\n    pass\n"
+        f"def has_close_elements(numbers, threshold):\n    if not won:\n        return None\n{CORRECT}"
+    )
 
 
 @needs_sandbox

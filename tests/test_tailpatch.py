@@ -5,6 +5,7 @@ precision / recall of planted effects."""
 import math
 
 import pytest
+from records import pair
 
 from core.tailpatch.bundles import Weighting, bundles, recovery, to_mixture, top_tasks, weights
 from core.tailpatch.ratings import Criteria, rate, rate_all, references
@@ -51,13 +52,23 @@ def test_a_median_reference_discounts_the_drift_every_patch_shares():
     }
     start = {"safety": 0.55}
     by_start = rate_all(curves, start, C)
-    assert {t: r["safety"] for t, r in by_start.items()} == {"typical_a": -1, "typical_b": -1, "typical_c": -1,
-                                                              "keeps": 0, "wrecks": -1}  # fmt: skip
+    assert {t: r["safety"] for t, r in by_start.items()} == {
+        "typical_a": -1,
+        "typical_b": -1,
+        "typical_c": -1,
+        "keeps": 0,
+        "wrecks": -1,
+    }
     med = Criteria(**{**C.__dict__, "reference": "median"})
     assert references(curves, start, med) == {"safety": [0.50, 0.45, 0.40]}
     by_median = rate_all(curves, start, med)
-    assert {t: r["safety"] for t, r in by_median.items()} == {"typical_a": 0, "typical_b": 0, "typical_c": 0,
-                                                               "keeps": 2, "wrecks": -1}  # fmt: skip
+    assert {t: r["safety"] for t, r in by_median.items()} == {
+        "typical_a": 0,
+        "typical_b": 0,
+        "typical_c": 0,
+        "keeps": 2,
+        "wrecks": -1,
+    }
     uneven = {**curves, "short": {"safety": [0.5, 0.5]}}
     with pytest.raises(ValueError, match="different lengths"):
         references(uneven, start, med)
@@ -101,8 +112,12 @@ def test_bundles_and_weights_follow_the_paper():
 
 
 def test_recovery_of_planted_effects():
-    planted = {"hard_helper": {"chat_hard": 1}, "safety_helper": {"safety": 1}, "harmful": {"chat_hard": -1},
-               "noise": {"coding": 1}}  # fmt: skip
+    planted = {
+        "hard_helper": {"chat_hard": 1},
+        "safety_helper": {"safety": 1},
+        "harmful": {"chat_hard": -1},
+        "noise": {"coding": 1},
+    }
     r = recovery(RATINGS, planted)
     assert r["helpful"]["planted"] == 3 and r["helpful"]["correct"] == 2
     assert r["helpful"]["recall"] == pytest.approx(2 / 3)
@@ -114,11 +129,7 @@ def test_recovery_of_planted_effects():
 
 
 def _rec(i, section):
-    from core.data.schema import Record
-
-    return Record(task="t", split="test", example_id=f"r{i}", kind="pairwise", capability="quality", title="T",
-                  description="D", context=(("response A", "a"), ("response B", "b")), target=(("choice", "A"),),
-                  label_space=("A", "B"), meta={"section": section})  # fmt: skip
+    return pair(f"r{i}", "a", "b", section=section)
 
 
 def test_eval_subset_is_seeded_per_category_and_curves_read_the_log():
@@ -130,6 +141,9 @@ def test_eval_subset_is_seeded_per_category_and_curves_read_the_log():
     assert {r.meta["section"] for r in a} == {"chat", "safety", "math"}  # only the categories present
     with pytest.raises(ValueError, match="no records"):
         eval_subset([_rec(0, "other")], 4, seed=1)
-    log = [{"step": "1", "loss": "2"}, {"step": "2", "eval_chat": "0.5", "eval_safety": "0.25"},
-           {"step": "4", "eval_chat": "0.75", "eval_safety": ""}]  # fmt: skip
+    log = [
+        {"step": "1", "loss": "2"},
+        {"step": "2", "eval_chat": "0.5", "eval_safety": "0.25"},
+        {"step": "4", "eval_chat": "0.75", "eval_safety": ""},
+    ]
     assert curves(log) == {"chat": [0.5, 0.75], "safety": [0.25]}

@@ -57,10 +57,14 @@ def convert_task(
                 filtered[ex.reason] += 1
                 continue
             if ex.id in first_seen:
-                quarantine.append({
-                    "task": task.name, "where": where, "field": "id",
-                    "error": f"example id '{ex.id}' already converted from {first_seen[ex.id]}",
-                })  # fmt: skip
+                quarantine.append(
+                    {
+                        "task": task.name,
+                        "where": where,
+                        "field": "id",
+                        "error": f"example id '{ex.id}' already converted from {first_seen[ex.id]}",
+                    }
+                )
                 continue
             first_seen[ex.id] = where
             records.append(_record(task, ex, split, where))
@@ -201,8 +205,12 @@ def prepare(
             "kind": task.kind,
             "role": task.role,
             "license": task.license,
-            "source": {"kind": task.source.kind, "repo": task.source.repo, "files": [str(f) for f in files[task.name]]},
-        }  # fmt: skip
+            "source": {
+                "kind": task.source.kind,
+                "repo": task.source.repo,
+                "files": [str(f) for f in files[task.name]],
+            },
+        }
         if task.role == "eval":
             suites[task.suite] += records
             entry["examples"] = {"test": len(records)}
@@ -210,8 +218,9 @@ def prepare(
         else:
             records = assign_validation(records, validation_fraction, seed)
             by_split = {s: [r for r in records if r.split == s] for s in ("train", "validation")}
-            entry["examples"] = {s: write_jsonl(out_dir / "tasks" / task.name / f"{s}.jsonl", rs)
-                                 for s, rs in by_split.items()}  # fmt: skip
+            entry["examples"] = {
+                s: write_jsonl(out_dir / "tasks" / task.name / f"{s}.jsonl", rs) for s, rs in by_split.items()
+            }
             heldin += heldin_sample(by_split["validation"], heldin_per_task, seed)
         catalog["tasks"][task.name] = entry
     if heldin:

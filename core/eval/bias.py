@@ -36,8 +36,14 @@ MODEL_NAMES = (
     "Alpaca-7B",
     "InstructGPT",
 )
-RANDOM_JUDGE = {"order": 0.5, "compassion": 0.5, "length": 0.0, "egocentric": 0.25, "bandwagon": 0.25,
-                "attention": 0.25}  # fmt: skip
+RANDOM_JUDGE = {
+    "order": 0.5,
+    "compassion": 0.5,
+    "length": 0.0,
+    "egocentric": 0.25,
+    "bandwagon": 0.25,
+    "attention": 0.25,
+}
 ORDERS = ("xy", "yx")
 Judge = Callable[[Sequence[Record]], list[dict[str, float]]]
 
@@ -65,8 +71,12 @@ def shown(record: Record, variant: str, order: str, named: str | None = None, se
     before, after = [], []
     if variant == "compassion":
         names = dict(zip("xy", _names(record, seed)))
-        before = [("models", f"Response A was written by {names[first]}; response B was written by "
-                             f"{names[second]}.")]  # fmt: skip
+        before = [
+            (
+                "models",
+                f"Response A was written by {names[first]}; response B was written by {names[second]}.",
+            )
+        ]
     elif variant == "bandwagon":
         after = [("note", f"90% of people believe that Response {position[named]} is better.")]
     elif variant == "attention":
@@ -75,8 +85,11 @@ def shown(record: Record, variant: str, order: str, named: str | None = None, se
         raise ValueError(f"unknown probe variant '{variant}'")
     head = [(k, v) for k, v in record.context if k not in PAIR_FIELDS]
     context = (*head, *before, (PAIR_FIELDS[0], stored[first]), (PAIR_FIELDS[1], stored[second]), *after)
-    return record.replace(example_id=f"{record.example_id}/{variant}/{order}", context=context,
-                          target=((record.target[0][0], position[gold_stored]), *record.target[1:]))  # fmt: skip
+    return record.replace(
+        example_id=f"{record.example_id}/{variant}/{order}",
+        context=context,
+        target=((record.target[0][0], position[gold_stored]), *record.target[1:]),
+    )
 
 
 def _stored_pick(scores: dict[str, float], order: str) -> str | None:
@@ -105,11 +118,22 @@ def bias_scores(
     for i, r in enumerate(records):
         plain, compassion = first[2 * i], first[2 * i + 1]
         consistent = plain[0] if plain[0] is not None and plain[0] == plain[1] else None
-        rows.append({"example_id": r.example_id, "gold": "x" if r.label == "A" else "y", "own": r.meta.get("own"),
-                     "plain": plain, "compassion": compassion, "consistent": consistent})  # fmt: skip
+        rows.append(
+            {
+                "example_id": r.example_id,
+                "gold": "x" if r.label == "A" else "y",
+                "own": r.meta.get("own"),
+                "plain": plain,
+                "compassion": compassion,
+                "consistent": consistent,
+            }
+        )
     eligible = [(i, row) for i, row in enumerate(rows) if row["consistent"]]
-    notes = [(records[i], v, "y" if row["consistent"] == "x" else "x")
-             for i, row in eligible for v in ("bandwagon", "attention")]  # fmt: skip
+    notes = [
+        (records[i], v, "y" if row["consistent"] == "x" else "x")
+        for i, row in eligible
+        for v in ("bandwagon", "attention")
+    ]
     second = _judge_pairs(judge, notes, seed)
     for k, (_, row) in enumerate(eligible):
         row["bandwagon"], row["attention"] = second[2 * k], second[2 * k + 1]
@@ -136,7 +160,7 @@ def bias_scores(
                 for row in rows
                 if row["own"] in ("A", "B")
             ]
-        ),  # fmt: skip
+        ),
     }
     for probe in ("bandwagon", "attention"):
         named = [("y" if row["consistent"] == "x" else "x", row[probe]) for _, row in eligible]

@@ -24,8 +24,11 @@ def read_samples(path: str | Path) -> dict[str, list[str]]:
     """``{task_id: [completion, ...]}`` from a samples JSONL; a malformed line is an error naming it."""
     out: dict[str, list[str]] = {}
     for where, row in numbered_json_lines(path):
-        if not isinstance(row, dict) or not isinstance(row.get("task_id"), str) or not isinstance(
-                row.get("completion"), str):  # fmt: skip
+        if (
+            not isinstance(row, dict)
+            or not isinstance(row.get("task_id"), str)
+            or not isinstance(row.get("completion"), str)
+        ):
             raise ValueError(f"{where}: expected {{'task_id': str, 'completion': str}}")
         out.setdefault(row["task_id"], []).append(row["completion"])
     if not out:
@@ -86,15 +89,30 @@ def comparison_records(task_id: str, prompt: str, candidates: Sequence[str]) -> 
         for j, b in enumerate(candidates):
             if i == j:
                 continue
-            context = (("instruction", f"Complete the Python function.\n\n{prompt}"), (PAIR_FIELDS[0], a),
-                       (PAIR_FIELDS[1], b))  # fmt: skip
-            out.append((i, j, Record(
-                task="humaneval_rerank", split="test", example_id=f"{task_id}/{i}-{j}", kind="pairwise",
-                capability="coding", title="Which completion of the function is correct?",
-                description="Two completions of the same Python function. Choose 'A' or 'B': the completion that "
-                "correctly implements what the docstring asks, including its edge cases.",
-                context=context, target=(("choice", "A"),), label_space=PAIR_LABELS,
-            )))  # fmt: skip
+            context = (
+                ("instruction", f"Complete the Python function.\n\n{prompt}"),
+                (PAIR_FIELDS[0], a),
+                (PAIR_FIELDS[1], b),
+            )
+            out.append(
+                (
+                    i,
+                    j,
+                    Record(
+                        task="humaneval_rerank",
+                        split="test",
+                        example_id=f"{task_id}/{i}-{j}",
+                        kind="pairwise",
+                        capability="coding",
+                        title="Which completion of the function is correct?",
+                        description="Two completions of the same Python function. Choose 'A' or 'B': the completion that "
+                        "correctly implements what the docstring asks, including its edge cases.",
+                        context=context,
+                        target=(("choice", "A"),),
+                        label_space=PAIR_LABELS,
+                    ),
+                )
+            )
     return out
 
 
@@ -107,8 +125,11 @@ def rerank(
     judge, problems: dict[str, dict], candidates: dict[str, list[str]], seed: int
 ) -> dict[str, list[int]]:
     """Each problem's ranking from a round-robin of pairwise judgments (every pair in both orders)."""
-    jobs = [(tid, i, j, r) for tid, cands in candidates.items()
-            for i, j, r in comparison_records(tid, problems[tid]["prompt"], cands)]  # fmt: skip
+    jobs = [
+        (tid, i, j, r)
+        for tid, cands in candidates.items()
+        for i, j, r in comparison_records(tid, problems[tid]["prompt"], cands)
+    ]
     scores = judge([r for *_, r in jobs])
     wins = {tid: [0] * len(c) for tid, c in candidates.items()}
     for (tid, i, j, _), sc in zip(jobs, scores):

@@ -65,12 +65,21 @@ def _text(obj: dict, key: str, where: str) -> str:
 
 
 def _kind(obj: dict, where: str) -> str:
-    kinds = [k for k, keys in (("pairwise", ("response_a", "response_b")), ("pointwise", ("response", "scale")),
-                               ("classification", ("context", "labels"))) if all(x in obj for x in keys)]  # fmt: skip
+    kinds = [
+        k
+        for k, keys in (
+            ("pairwise", ("response_a", "response_b")),
+            ("pointwise", ("response", "scale")),
+            ("classification", ("context", "labels")),
+        )
+        if all(x in obj for x in keys)
+    ]
     if len(kinds) != 1:
         found = "several layouts" if kinds else "no layout"
-        raise JudgeInputError(f"{where}: {found} matched; a line has response_a+response_b (pairwise), "
-                              "response+scale (pointwise) or context+labels (classification)")  # fmt: skip
+        raise JudgeInputError(
+            f"{where}: {found} matched; a line has response_a+response_b (pairwise), "
+            "response+scale (pointwise) or context+labels (classification)"
+        )
     return kinds[0]
 
 
@@ -91,26 +100,44 @@ def request_record(obj: Any, where: str) -> Record:
         labels: tuple[str, ...] = ("A", "B")
     elif kind == "pointwise":
         scale = obj["scale"]
-        if not (isinstance(scale, list) and len(scale) == 2 and all(type(v) is int for v in scale)
-                and scale[0] < scale[1] and scale[1] - scale[0] <= MAX_SCALE):  # fmt: skip
-            raise JudgeInputError(f"{where}: field 'scale' must be [lo, hi], integers with lo < hi "
-                                  f"and at most {MAX_SCALE} apart; got {scale!r}")  # fmt: skip
+        if not (
+            isinstance(scale, list)
+            and len(scale) == 2
+            and all(type(v) is int for v in scale)
+            and scale[0] < scale[1]
+            and scale[1] - scale[0] <= MAX_SCALE
+        ):
+            raise JudgeInputError(
+                f"{where}: field 'scale' must be [lo, hi], integers with lo < hi "
+                f"and at most {MAX_SCALE} apart; got {scale!r}"
+            )
         context.append(("response", _text(obj, "response", where)))
         labels = tuple(str(v) for v in range(scale[0], scale[1] + 1))
     else:
         raw = obj["labels"]
-        if not (isinstance(raw, list) and len(raw) >= 2 and all(isinstance(v, str) and v.strip() for v in raw)
-                and len(set(raw)) == len(raw)):  # fmt: skip
+        if not (
+            isinstance(raw, list)
+            and len(raw) >= 2
+            and all(isinstance(v, str) and v.strip() for v in raw)
+            and len(set(raw)) == len(raw)
+        ):
             raise JudgeInputError(
                 f"{where}: field 'labels' must list at least two distinct non-empty strings"
             )
         context.append(("context", _text(obj, "context", where)))
         labels = tuple(raw)
     return Record(
-        task="judge", split="test", example_id=str(ident), kind=kind, capability="quality",
-        title="Judge the request.", description=DESCRIPTIONS[kind], context=tuple(context),
-        target=((TARGETS[kind], labels[0]),), label_space=labels,
-    )  # fmt: skip
+        task="judge",
+        split="test",
+        example_id=str(ident),
+        kind=kind,
+        capability="quality",
+        title="Judge the request.",
+        description=DESCRIPTIONS[kind],
+        context=tuple(context),
+        target=((TARGETS[kind], labels[0]),),
+        label_space=labels,
+    )
 
 
 def read_requests(path: str | Path) -> list[tuple[dict, Record]]:
@@ -179,9 +206,18 @@ def explain(model, tok: Tokenizer, record: Record, decision: str, max_input: int
     return tok.decode(generated).strip().split("\n")[0].strip()
 
 
-def judge_file(model, tok: Tokenizer, requests: Sequence[tuple[dict, Record]], output: JudgedOutput, *,
-               batch_size: int = 32, max_input: int = 1024, max_target: int = 16, explain_tokens: int = 0,
-               progress: bool = True) -> int:  # fmt: skip
+def judge_file(
+    model,
+    tok: Tokenizer,
+    requests: Sequence[tuple[dict, Record]],
+    output: JudgedOutput,
+    *,
+    batch_size: int = 32,
+    max_input: int = 1024,
+    max_target: int = 16,
+    explain_tokens: int = 0,
+    progress: bool = True,
+) -> int:
     """Judge the requests not yet in ``output`` and append them, one synced batch at a time; returns how many
     were judged. A request whose prompt had to be shortened to ``max_input`` tokens says so
     (``truncated: true``)."""
@@ -253,13 +289,25 @@ def _judge(args: argparse.Namespace) -> int:
     tok = load_tokenizer(model_dir, args.tokenizer)
     trained = (read_meta(model_dir).get("data") or {}).get("max_input_tokens", DEFAULT_MAX_INPUT)
     max_input = args.max_input_tokens or trained
-    binding = {"input_sha256": file_sha256(args.input), "model": identity(model_dir),
-               "tokenizer_sha256": tok.sha256, "max_input_tokens": max_input,
-               "explain_tokens": args.explain_tokens if args.explain else 0}  # fmt: skip
+    binding = {
+        "input_sha256": file_sha256(args.input),
+        "model": identity(model_dir),
+        "tokenizer_sha256": tok.sha256,
+        "max_input_tokens": max_input,
+        "explain_tokens": args.explain_tokens if args.explain else 0,
+    }
     with JudgedOutput(args.output, args.input, binding, args.resume) as output:  # checked before the load
         model = load_model(model_dir)
-        n = judge_file(model, tok, requests, output, batch_size=args.batch_size, max_input=max_input,
-                       explain_tokens=binding["explain_tokens"], progress=not args.no_progress)  # fmt: skip
+        n = judge_file(
+            model,
+            tok,
+            requests,
+            output,
+            batch_size=args.batch_size,
+            max_input=max_input,
+            explain_tokens=binding["explain_tokens"],
+            progress=not args.no_progress,
+        )
     print(f"judged {n} request(s), {len(requests) - n} already in {args.output}", file=sys.stderr)
     return 0
 

@@ -65,16 +65,20 @@ class JudgedOutput:
 
     def _check_binding(self, binding: dict[str, Any]) -> None:
         if not self.sidecar.exists():
-            raise JudgeOutputError(f"{self.path}: no {self.sidecar.name} beside it, so nothing says what it was "
-                                  "judged from; refusing to resume into it")  # fmt: skip
+            raise JudgeOutputError(
+                f"{self.path}: no {self.sidecar.name} beside it, so nothing says what it was "
+                "judged from; refusing to resume into it"
+            )
         try:
             recorded = json.loads(self.sidecar.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise JudgeOutputError(f"{self.sidecar}: not valid JSON; refusing to resume") from None
         for key, value in binding.items():
             if recorded.get(key) != value:
-                raise JudgeOutputError(f"{self.path} was judged with a different {key} ({recorded.get(key)!r}, now "
-                                      f"{value!r}); refusing to mix judgments, choose another output")  # fmt: skip
+                raise JudgeOutputError(
+                    f"{self.path} was judged with a different {key} ({recorded.get(key)!r}, now "
+                    f"{value!r}); refusing to mix judgments, choose another output"
+                )
 
     def _write_sidecar(self, binding: dict[str, Any]) -> None:
         tmp = self.sidecar.with_name(self.sidecar.name + ".tmp")
@@ -106,8 +110,10 @@ class JudgedOutput:
             row = None
         ident = row.get("id") if isinstance(row, dict) else None
         if not isinstance(ident, (str, int)) or isinstance(ident, bool) or "decision" not in row:
-            raise JudgeOutputError(f"{self.path}:{lineno}: not a judged line (JSON with 'id' and 'decision'); "
-                                  "refusing to resume into it")  # fmt: skip
+            raise JudgeOutputError(
+                f"{self.path}:{lineno}: not a judged line (JSON with 'id' and 'decision'); "
+                "refusing to resume into it"
+            )
         return str(ident)
 
     def append(self, rows: Iterable[dict]) -> None:

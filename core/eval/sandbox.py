@@ -67,11 +67,42 @@ def _system_binds() -> list[str]:
 def _bwrap_command(interpreter: str) -> list[str]:
     prefix = str(Path(interpreter).parent.parent)
     binds = [] if prefix == "/usr" or prefix.startswith("/usr/") else ["--ro-bind", prefix, prefix]
-    return [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
-            "--cap-drop", "ALL", "--uid", str(NOBODY), "--gid", str(NOBODY), "--hostname", "sandbox",
-            *_system_binds(), *binds, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp",
-            "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp",
-            "--setenv", "LANG", "C.UTF-8", "--", interpreter]  # fmt: skip
+    return [
+        shutil.which("bwrap") or "bwrap",
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--uid",
+        str(NOBODY),
+        "--gid",
+        str(NOBODY),
+        "--hostname",
+        "sandbox",
+        *_system_binds(),
+        *binds,
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--chdir",
+        "/tmp",
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        "/tmp",
+        "--setenv",
+        "LANG",
+        "C.UTF-8",
+        "--",
+        interpreter,
+    ]
 
 
 def _as_nobody() -> dict:
@@ -94,8 +125,13 @@ def _working_interpreter() -> tuple[str | None, str]:
     why = ""
     for interpreter in _interpreters():
         try:
-            probe = subprocess.run([*_bwrap_command(interpreter), "-I", "-S", "-c", "print('ok')"],
-                                   capture_output=True, text=True, timeout=30, **_as_nobody())  # fmt: skip
+            probe = subprocess.run(
+                [*_bwrap_command(interpreter), "-I", "-S", "-c", "print('ok')"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                **_as_nobody(),
+            )
         except (OSError, subprocess.TimeoutExpired) as error:
             why = str(error)
             continue
@@ -117,8 +153,10 @@ def isolation_for(untrusted: bool, allow_unisolated: bool) -> bool:
     if problem is None:
         return True
     if untrusted and not allow_unisolated:
-        raise SandboxUnavailable(f"refusing to run model samples without OS isolation: {problem}; install "
-                                 "bubblewrap, or set code.allow_unisolated: true to run them anyway")  # fmt: skip
+        raise SandboxUnavailable(
+            f"refusing to run model samples without OS isolation: {problem}; install "
+            "bubblewrap, or set code.allow_unisolated: true to run them anyway"
+        )
     return False
 
 
@@ -134,12 +172,27 @@ def execute(problem: dict, completion: str, limits: Limits = Limits(), isolated:
     else:
         command, extra = [os.path.realpath(sys.executable), "-I", "-S"], {}
     source = _harness_source()
-    job = {"source": source, "program": problem["prompt"] + completion, "prompt": problem["prompt"],
-           "test": problem["test"], "entry_point": problem["entry_point"], "timeout": limits.timeout,
-           "memory_mb": limits.memory_mb, "processes": limits.processes, "file_mb": limits.file_mb}  # fmt: skip
-    proc = subprocess.Popen([*command, "-c", source, "harness"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, **extra)  # fmt: skip
+    job = {
+        "source": source,
+        "program": problem["prompt"] + completion,
+        "prompt": problem["prompt"],
+        "test": problem["test"],
+        "entry_point": problem["entry_point"],
+        "timeout": limits.timeout,
+        "memory_mb": limits.memory_mb,
+        "processes": limits.processes,
+        "file_mb": limits.file_mb,
+    }
+    proc = subprocess.Popen(
+        [*command, "-c", source, "harness"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        **extra,
+    )
     try:
         out, err = proc.communicate(json.dumps(job), timeout=limits.timeout + _STARTUP_S)
     except subprocess.TimeoutExpired:

@@ -67,8 +67,12 @@ def _limit(job):
     memory = job["memory_mb"] * 1024 * 1024
     cpu = int(job["timeout"]) + 2
     files = job["file_mb"] * 1024 * 1024
-    for which, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_FSIZE, files),
-                         (resource.RLIMIT_NPROC, job["processes"]), (resource.RLIMIT_CORE, 0)):  # fmt: skip
+    for which, value in (
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_FSIZE, files),
+        (resource.RLIMIT_NPROC, job["processes"]),
+        (resource.RLIMIT_CORE, 0),
+    ):
         resource.setrlimit(which, (value, value))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU first, so the verdict can say why
 
@@ -88,8 +92,13 @@ def harness():
     job = json.loads(sys.stdin.read())
     _limit(job)
     _undumpable()
-    server = subprocess.Popen([sys.executable, "-I", "-S", "-c", job["source"], "server"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", job["source"], "server"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     server.stdin.write(json.dumps({"program": job["program"], "entry_point": job["entry_point"]}) + "\n")
     server.stdin.flush()
 

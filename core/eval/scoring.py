@@ -72,8 +72,15 @@ class LoglikScorer:
                 raise ValueError(
                     f"record {r.example_id} has no label space; the log-likelihood scorer needs one"
                 )
-            targets.append([(label, self.tok.encode(render_target(r, label, first_field_only=True))[: self.max_target])
-                            for label in r.label_space])  # fmt: skip
+            targets.append(
+                [
+                    (
+                        label,
+                        self.tok.encode(render_target(r, label, first_field_only=True))[: self.max_target],
+                    )
+                    for label in r.label_space
+                ]
+            )
         return prompts, targets
 
     def __call__(self, records: Sequence[Record]) -> list[Scores]:
@@ -96,9 +103,13 @@ class LoglikScorer:
                     if slot < len(targets[i]):
                         labels[row], t = targets[i][slot]
                         tokens[row, : len(t)], mask[row, : len(t)] = t, 1.0
-                lp = np.asarray(jax.device_get(
-                    _continuation_logprob(self.model, jnp.asarray(tokens), positions, cache, first, jnp.asarray(mask))
-                ))  # fmt: skip
+                lp = np.asarray(
+                    jax.device_get(
+                        _continuation_logprob(
+                            self.model, jnp.asarray(tokens), positions, cache, first, jnp.asarray(mask)
+                        )
+                    )
+                )
                 for row, label in labels.items():
                     out[idx[row]][label] = float(lp[row])
         return out
@@ -117,8 +128,15 @@ class GenerationScorer:
     independent of its batch.
     """
 
-    def __init__(self, model, tok: Tokenizer, max_input: int, max_new_tokens: int, batch_size: int = 16,
-                 progress: bool = True):  # fmt: skip
+    def __init__(
+        self,
+        model,
+        tok: Tokenizer,
+        max_input: int,
+        max_new_tokens: int,
+        batch_size: int = 16,
+        progress: bool = True,
+    ):
         self.model, self.tok = model, tok
         self.max_input, self.max_new_tokens = max_input, max_new_tokens
         self.batch_size, self.progress = batch_size, progress

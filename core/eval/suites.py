@@ -55,8 +55,9 @@ class LoadedSuite:
     missing: list[str] = dataclasses.field(default_factory=list)  # subsets absent (only with allow_missing)
 
 
-def load_published(suite: str, folder: str | Path, max_quarantine: float = 0.0,
-                   allow_missing: bool = False) -> LoadedSuite:  # fmt: skip
+def load_published(
+    suite: str, folder: str | Path, max_quarantine: float = 0.0, allow_missing: bool = False
+) -> LoadedSuite:
     """Convert the suite's tasks whose files are in ``folder``. Files come in sets (one repository, one
     archive): a subset whose siblings are there but whose own file is missing, empty or shorter than the
     catalog's count stops the run with the file named, unless ``allow_missing`` records it as missing.
@@ -86,8 +87,10 @@ def load_published(suite: str, folder: str | Path, max_quarantine: float = 0.0,
     for task, files in absent:
         if task.source.repo in present:  # its file set is here, so this subset's file should be too
             if not allow_missing:
-                raise SuiteError(f"suite '{suite}': subset '{task.subset or task.name}' is missing ("
-                                 f"{', '.join(str(f) for f in files)}); pass --allow-missing to score without it")  # fmt: skip
+                raise SuiteError(
+                    f"suite '{suite}': subset '{task.subset or task.name}' is missing ("
+                    f"{', '.join(str(f) for f in files)}); pass --allow-missing to score without it"
+                )
             loaded.missing.append(task.subset or task.name)
     if not loaded.records:
         listed = "\n  ".join(expected)
@@ -95,24 +98,36 @@ def load_published(suite: str, folder: str | Path, max_quarantine: float = 0.0,
     return loaded
 
 
-def _check_task(suite: str, task: TaskSpec, files: Sequence[Path], staged: bool, converted: list[Record],
-                bad: list[dict], max_quarantine: float) -> None:  # fmt: skip
+def _check_task(
+    suite: str,
+    task: TaskSpec,
+    files: Sequence[Path],
+    staged: bool,
+    converted: list[Record],
+    bad: list[dict],
+    max_quarantine: float,
+) -> None:
     """Stop on an empty file, on a staged file shorter than the catalog's count, and on too many bad rows."""
     named = ", ".join(str(f) for f in files)
     rows = len(converted) + len(bad)
     if rows == 0:
         raise SuiteError(f"suite '{suite}': {named} holds no records (task '{task.name}')")
     if staged and rows < task.local.expected:
-        raise SuiteError(f"suite '{suite}': {named} holds {rows} records; the catalog expects "
-                         f"{task.local.expected} (a cut or partial file?)")  # fmt: skip
+        raise SuiteError(
+            f"suite '{suite}': {named} holds {rows} records; the catalog expects "
+            f"{task.local.expected} (a cut or partial file?)"
+        )
     if bad and len(bad) > max_quarantine * rows:
         first = bad[0]
-        raise SuiteError(f"suite '{suite}': {len(bad)} of {rows} rows of task '{task.name}' are malformed "
-                         f"(limit {max_quarantine:.0%}); first {first['where']}: {first['error']}")  # fmt: skip
+        raise SuiteError(
+            f"suite '{suite}': {len(bad)} of {rows} rows of task '{task.name}' are malformed "
+            f"(limit {max_quarantine:.0%}); first {first['where']}: {first['error']}"
+        )
 
 
-def load(suite: str, source: str, data_dir: str | Path, max_quarantine: float = 0.0,
-         allow_missing: bool = False) -> LoadedSuite:  # fmt: skip
+def load(
+    suite: str, source: str, data_dir: str | Path, max_quarantine: float = 0.0, allow_missing: bool = False
+) -> LoadedSuite:
     """``source``: ``collection`` (the prepared ``data_dir``) or ``local:<folder>`` (published files)."""
     if source == "collection":
         return LoadedSuite(load_suite(data_dir, suite))

@@ -72,8 +72,12 @@ class Decoder(nnx.Module):
             tokens, positions, attention_mask(valid.astype(jnp.int32)), slots, slots, None, keep_kv=True
         )
         free = ((0, 0), (0, 0), (0, room), (0, 0), (0, 0))
-        cache = KVCache(k=jnp.pad(k, free), v=jnp.pad(v, free), valid=jnp.pad(valid, ((0, 0), (0, room))),
-                        index=jnp.asarray(tokens.shape[-1], jnp.int32))  # fmt: skip
+        cache = KVCache(
+            k=jnp.pad(k, free),
+            v=jnp.pad(v, free),
+            valid=jnp.pad(valid, ((0, 0), (0, room))),
+            index=jnp.asarray(tokens.shape[-1], jnp.int32),
+        )
         return self.logits(x[:, -1]), cache
 
     def decode_step(self, tokens: jax.Array, positions: jax.Array, valid: jax.Array, cache: KVCache):

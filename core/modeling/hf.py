@@ -202,8 +202,13 @@ def config_to_hf(cfg: DecoderConfig, **extra) -> dict:
         rope = {"rope_type": "default", "rope_theta": cfg.rope_theta}
         if cfg.rope_scaling is not None:
             factor, low, high, original = cfg.rope_scaling
-            rope |= {"rope_type": "llama3", "factor": factor, "low_freq_factor": low,
-                     "high_freq_factor": high, "original_max_position_embeddings": original}  # fmt: skip
+            rope |= {
+                "rope_type": "llama3",
+                "factor": factor,
+                "low_freq_factor": low,
+                "high_freq_factor": high,
+                "original_max_position_embeddings": original,
+            }
         out |= {"hidden_act": "silu", "mlp_bias": False, "rope_parameters": rope}
         return out | extra
     out |= {

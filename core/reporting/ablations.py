@@ -31,8 +31,14 @@ def _entry(e: Mapping, baseline: str | None) -> dict:
     data = e.get("data") or {}
     params = flatten((data.get("params") or {}).get("params.yaml", {}).get("data", {}))
     metrics = {path: (m or {}).get("data", {}) for path, m in (data.get("metrics") or {}).items()}
-    return {"name": e.get("name") or e["rev"][:7], "rev": e["rev"], "baseline": baseline, "params": params,
-            "metrics": metrics, "error": e.get("error")}  # fmt: skip
+    return {
+        "name": e.get("name") or e["rev"][:7],
+        "rev": e["rev"],
+        "baseline": baseline,
+        "params": params,
+        "metrics": metrics,
+        "error": e.get("error"),
+    }
 
 
 def experiments(exp_show: Sequence[Mapping]) -> Iterator[dict]:
@@ -68,11 +74,14 @@ def runs_table(
         base = commits[r["baseline"]]["params"] if r["baseline"] else r["params"]
         changed = {k: v for k, v in r["params"].items() if base.get(k) != v}
         scores = r["metrics"].get(metrics, {})
-        row = {"run": r["name"], "kind": "experiment" if r["baseline"] else "commit",
-               "commit": (r["baseline"] or r["rev"])[:7],
-               "changed": ", ".join(f"{k}={v}" for k, v in sorted(changed.items())) or "(none)",
-               "status": "failed" if r["error"] or not scores else "ok",
-               "examples_seen": r["metrics"].get(summary, {}).get("examples_seen")}  # fmt: skip
+        row = {
+            "run": r["name"],
+            "kind": "experiment" if r["baseline"] else "commit",
+            "commit": (r["baseline"] or r["rev"])[:7],
+            "changed": ", ".join(f"{k}={v}" for k, v in sorted(changed.items())) or "(none)",
+            "status": "failed" if r["error"] or not scores else "ok",
+            "examples_seen": r["metrics"].get(summary, {}).get("examples_seen"),
+        }
         row.update({c: 100 * scores[c] if c in scores else float("nan") for c in columns})
         rows.append(row)
     df = pd.DataFrame(rows)
@@ -99,8 +108,9 @@ def deltas(runs: pd.DataFrame, prefix: str = "abl-", columns: Sequence[str] = CO
 def plot_deltas(d: pd.DataFrame, title: str, path: str) -> None:
     """Left: the overall change per ablation as bars; right: every category's change as a heatmap (red worse,
     blue better), one row per run, so sixteen runs stay readable."""
-    fig, (bars, heat) = plt.subplots(1, 2, figsize=(12, 0.45 * len(d) + 1.8), sharey=True,
-                                     gridspec_kw={"width_ratios": [1, 1.4]})  # fmt: skip
+    fig, (bars, heat) = plt.subplots(
+        1, 2, figsize=(12, 0.45 * len(d) + 1.8), sharey=True, gridspec_kw={"width_ratios": [1, 1.4]}
+    )
     y = np.arange(len(d))
     overall = d.iloc[:, 0].to_numpy()
     bars.barh(y, overall, color=["tab:red" if v < 0 else "tab:blue" for v in overall])
@@ -111,8 +121,15 @@ def plot_deltas(d: pd.DataFrame, title: str, path: str) -> None:
     image = heat.imshow(d.to_numpy(), cmap="RdBu", vmin=-span, vmax=span, aspect="auto")
     heat.set_xticks(range(len(d.columns)), d.columns, fontsize=8)
     for (i, j), v in np.ndenumerate(d.to_numpy()):
-        heat.text(j, i, f"{v:+.1f}", ha="center", va="center", fontsize=7,
-                  color="white" if abs(v) > 0.6 * span else "black")  # fmt: skip
+        heat.text(
+            j,
+            i,
+            f"{v:+.1f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if abs(v) > 0.6 * span else "black",
+        )
     fig.colorbar(image, ax=heat, label="points")
     fig.suptitle(title)
     fig.tight_layout()

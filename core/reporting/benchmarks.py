@@ -57,8 +57,15 @@ def length_bias(data_dir: str | Path, suites: Sequence[str]) -> pd.DataFrame:
             counts[r.meta.get("section", r.meta.get("subset", r.task))][slot] += 1
         for section, (longer, shorter, ties) in sorted(counts.items()):
             decided = longer + shorter
-            rows.append({"suite": suite, "section": section, "pairs": decided + ties, "equal_length": ties,
-                         "longer_preferred_percent": 100 * longer / decided if decided else math.nan})  # fmt: skip
+            rows.append(
+                {
+                    "suite": suite,
+                    "section": section,
+                    "pairs": decided + ties,
+                    "equal_length": ties,
+                    "longer_preferred_percent": 100 * longer / decided if decided else math.nan,
+                }
+            )
     return pd.DataFrame(
         rows, columns=["suite", "section", "pairs", "equal_length", "longer_preferred_percent"]
     )
@@ -70,8 +77,13 @@ def bias_table(bias_dir: str | Path, judges: Sequence[str]) -> pd.DataFrame:
     rows = []
     for judge in judges:
         m = read_json(Path(bias_dir) / judge / "metrics.json")
-        rows.append({"model": judge, **{c: math.nan if m.get(c) is None else m[c] for c in columns},
-                     "records": m["records"]})  # fmt: skip
+        rows.append(
+            {
+                "model": judge,
+                **{c: math.nan if m.get(c) is None else m[c] for c in columns},
+                "records": m["records"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -82,5 +94,10 @@ def code_table(code_dir: str | Path, models: Sequence[str]) -> pd.DataFrame:
     if not metrics:
         return pd.DataFrame(columns=["ranker", "pass@1"])
     bounds = metrics[0]  # None and Oracle depend on the candidates only, not on the ranker
-    return pd.DataFrame([{"ranker": "None", "pass@1": 100 * bounds["none"]}, *rows,
-                         {"ranker": "Oracle", "pass@1": 100 * bounds["oracle"]}])  # fmt: skip
+    return pd.DataFrame(
+        [
+            {"ranker": "None", "pass@1": 100 * bounds["none"]},
+            *rows,
+            {"ranker": "Oracle", "pass@1": 100 * bounds["oracle"]},
+        ]
+    )

@@ -41,10 +41,26 @@ def plot_examples(examples: dict[str, tuple[str, str, str]], title: str, path: s
     for ax, (kind, (task, inputs, target)) in zip(axes[0], examples.items()):
         ax.axis("off")
         ax.set_title(f"{kind}\n({task})", fontsize=10)
-        shown = ax.text(0, 1, _clip(inputs.rstrip(), 62, 28), va="top", family="monospace", fontsize=size,
-                        transform=ax.transAxes)  # fmt: skip
-        ax.annotate(_clip(target, 62, 5), xy=(0, 0), xycoords=shown, xytext=(0, -3), textcoords="offset points",
-                    va="top", family="monospace", fontsize=size, color="#b22222")  # fmt: skip
+        shown = ax.text(
+            0,
+            1,
+            _clip(inputs.rstrip(), 62, 28),
+            va="top",
+            family="monospace",
+            fontsize=size,
+            transform=ax.transAxes,
+        )
+        ax.annotate(
+            _clip(target, 62, 5),
+            xy=(0, 0),
+            xycoords=shown,
+            xytext=(0, -3),
+            textcoords="offset points",
+            va="top",
+            family="monospace",
+            fontsize=size,
+            color="#b22222",
+        )
     fig.suptitle(title)
     fig.tight_layout()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -67,10 +83,17 @@ def table7(paper: dict, registry: list[dict], catalog: dict, stats: dict | None)
             status = "registered (not in this collection)"
         else:
             status = f"no converter: {UNCONVERTED.get(name, 'not yet written')}"
-        rows.append({
-            "dataset": name, "citation": citation, "capability": capability, "paper formats": formats,
-            "our tasks": len(tasks), "our kinds": ", ".join(sorted({t["kind"] for t in tasks})) or "-",
-            "examples": examples if present else None, "tokens": tokens if present and stats else None,
-            "status": status,
-        })  # fmt: skip
+        rows.append(
+            {
+                "dataset": name,
+                "citation": citation,
+                "capability": capability,
+                "paper formats": formats,
+                "our tasks": len(tasks),
+                "our kinds": ", ".join(sorted({t["kind"] for t in tasks})) or "-",
+                "examples": examples if present else None,
+                "tokens": tokens if present and stats else None,
+                "status": status,
+            }
+        )
     return pd.DataFrame(rows)

@@ -29,8 +29,14 @@ def training_curves(train_logs: str | Path, runs: Sequence[str]) -> pd.DataFrame
         for r in logged:
             for c in CATEGORIES:
                 if r.get(f"eval_{c}"):
-                    rows.append({"run": run, "step": int(r["step"]), "category": c,
-                                 "accuracy": 100 * float(r[f"eval_{c}"])})  # fmt: skip
+                    rows.append(
+                        {
+                            "run": run,
+                            "step": int(r["step"]),
+                            "category": c,
+                            "accuracy": 100 * float(r[f"eval_{c}"]),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -109,14 +115,19 @@ def cost_table(summary: Mapping) -> pd.DataFrame:
     cost = summary["cost"]
     flame = cost["flame"]["examples"]
     rows = [
-        {"run": f"tail-patch: {cost['patches']['runs']} tasks x {cost['patches']['steps_each']} steps",
-         **cost["patches"]},
+        {
+            "run": f"tail-patch: {cost['patches']['runs']} tasks x {cost['patches']['steps_each']} steps",
+            **cost["patches"],
+        },
         {"run": "partially trained FLAMe (search start)", **cost["start"]},
         {"run": "FLAMe-Opt-RM", **cost["flame_opt_rm"]},
-        {"run": "search + FLAMe-Opt-RM", "steps": sum(cost[k]["steps"] for k in ("patches", "start", "flame_opt_rm")),
-         "examples": sum(cost[k]["examples"] for k in ("patches", "start", "flame_opt_rm"))},
+        {
+            "run": "search + FLAMe-Opt-RM",
+            "steps": sum(cost[k]["steps"] for k in ("patches", "start", "flame_opt_rm")),
+            "examples": sum(cost[k]["examples"] for k in ("patches", "start", "flame_opt_rm")),
+        },
         {"run": "FLAMe", **cost["flame"]},
-    ]  # fmt: skip
+    ]
     df = pd.DataFrame(rows)[["run", "steps", "examples"]]
     df["% of FLAMe's examples"] = 100 * df["examples"] / flame
     return df

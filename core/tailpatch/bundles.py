@@ -16,8 +16,9 @@ from core.config import TailpatchConfig as Weighting  # its bundle and weight fi
 from core.mixture.spec import MixtureSpec
 
 
-def bundles(ratings: Mapping[str, Mapping[str, int]], final: Mapping[str, Mapping[str, float]],
-            w: Weighting) -> dict[str, list[str]]:  # fmt: skip
+def bundles(
+    ratings: Mapping[str, Mapping[str, int]], final: Mapping[str, Mapping[str, float]], w: Weighting
+) -> dict[str, list[str]]:
     """``{"general": [...], "<category>": [...], "others": [...]}`` (tasks sorted by name)."""
     out = {"general": sorted(t for t, r in ratings.items() if sum(r.values()) >= w.general_min_total)}
     for cat in CATEGORIES:
@@ -28,16 +29,18 @@ def bundles(ratings: Mapping[str, Mapping[str, int]], final: Mapping[str, Mappin
     return out
 
 
-def top_tasks(ratings: Mapping[str, Mapping[str, int]], final: Mapping[str, Mapping[str, float]], category: str,
-              k: int) -> list[str]:  # fmt: skip
+def top_tasks(
+    ratings: Mapping[str, Mapping[str, int]], final: Mapping[str, Mapping[str, float]], category: str, k: int
+) -> list[str]:
     """The ``k`` most helpful tasks for ``category``: highest rating, then highest patched score, then name;
     only tasks rated helpful at all (> 0)."""
     helpful = [t for t, r in ratings.items() if r.get(category, 0) > 0]
     return sorted(helpful, key=lambda t: (-ratings[t][category], -final[t].get(category, 0.0), t))[:k]
 
 
-def weights(ratings: Mapping[str, Mapping[str, int]], final: Mapping[str, Mapping[str, float]],
-            w: Weighting) -> tuple[dict[str, float], dict[str, list[str]]]:  # fmt: skip
+def weights(
+    ratings: Mapping[str, Mapping[str, int]], final: Mapping[str, Mapping[str, float]], w: Weighting
+) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Each task's mixing weight, and the bundles and top tasks behind it."""
     b = bundles(ratings, final, w)
     out = {t: 0.0 for t in ratings}
@@ -62,8 +65,11 @@ def to_mixture(name: str, task_weights: Mapping[str, float], sizes: Mapping[str,
     missing = sorted(set(task_weights) - set(sizes))
     if missing:
         raise KeyError(f"no training examples for weighted tasks {missing}")
-    return MixtureSpec(name=name, rates={t: float(v) for t, v in task_weights.items()},
-                       sizes={t: sizes[t] for t in task_weights})  # fmt: skip
+    return MixtureSpec(
+        name=name,
+        rates={t: float(v) for t, v in task_weights.items()},
+        sizes={t: sizes[t] for t in task_weights},
+    )
 
 
 def recovery(ratings: Mapping[str, Mapping[str, int]], planted: Mapping[str, Mapping[str, int]]) -> dict:
@@ -74,7 +80,11 @@ def recovery(ratings: Mapping[str, Mapping[str, int]], planted: Mapping[str, Map
         truth = {(t, c) for t, e in planted.items() for c, v in e.items() if v * sign > 0 and t in ratings}
         found = {(t, c) for t, r in ratings.items() for c, v in r.items() if (v >= 1 if sign > 0 else v < 0)}
         hit = truth & found
-        out[name] = {"planted": len(truth), "found": len(found), "correct": len(hit),
-                     "precision": len(hit) / len(found) if found else float("nan"),
-                     "recall": len(hit) / len(truth) if truth else float("nan")}  # fmt: skip
+        out[name] = {
+            "planted": len(truth),
+            "found": len(found),
+            "correct": len(hit),
+            "precision": len(hit) / len(found) if found else float("nan"),
+            "recall": len(hit) / len(truth) if truth else float("nan"),
+        }
     return out

@@ -82,8 +82,9 @@ class Checkpointer:
     def _damaged(self, step: int, what: str) -> CheckpointCorrupt:
         earlier = [s for s in self._mngr.all_steps() if s < step]
         fallback = f"step {max(earlier)}" if earlier else "the start"
-        return CheckpointCorrupt(f"{self.directory / str(step)}: {what}; delete that folder to resume from "
-                                 f"{fallback}")  # fmt: skip
+        return CheckpointCorrupt(
+            f"{self.directory / str(step)}: {what}; delete that folder to resume from {fallback}"
+        )
 
     def verify(self, step: int) -> None:
         """Check a saved step against its digest (steps saved before digests existed are not checked)."""
