@@ -46,14 +46,14 @@ MODEL ?=
 TARGETS_real := notebook_real
 
 repro: install
-	$(if $(PROFILE),$(BIN)/python -m experiments.apply_profile $(PROFILE) $(if $(MODEL),--set model.base=$(MODEL)))
+	$(if $(PROFILE),$(BIN)/python -m tools.apply_profile $(PROFILE) $(if $(MODEL),--set model.base=$(MODEL)))
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro $(TARGETS_$(PROFILE))
 
 # Mixture ablations as DVC experiments (README "Run a mixture ablation"), e.g.
 #   make ablations ABLATE="--sweep cap --set train.flame.steps=750"
 ablations: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m experiments.ablate run $(ABLATE)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m experiments.ablate report
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tools.ablate run $(ABLATE)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tools.ablate report
 
 test: install lint
 	$(BIN)/python -m pytest -p no:cacheprovider -rs

@@ -125,7 +125,7 @@ class MeshConfig:
 
 @dataclasses.dataclass(frozen=True)
 class SizingConfig:
-    """The accelerator a profile is meant for (``experiments.size_model`` checks each run fits it)."""
+    """The accelerator a profile is meant for (``tools.size_model`` checks each run fits it)."""
 
     device: str | None = None  # e.g. "TPU v5e"; None: a CPU profile, not sized
     memory_gib: float | None = None  # memory per chip

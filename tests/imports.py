@@ -16,7 +16,7 @@ def module_file(name: str) -> Path | None:
 
 
 def imported_files(module: str) -> set[str]:
-    """Project files (core/, experiments/) a module imports, transitively."""
+    """Project files (core/, experiments/, tools/) a module imports, transitively."""
 
     seen: set[str] = set()
     todo = [module]
@@ -31,5 +31,5 @@ def imported_files(module: str) -> set[str]:
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            todo += [n for n in names if n.split(".")[0] in ("core", "experiments")]
+            todo += [n for n in names if n.split(".")[0] in ("core", "experiments", "tools")]
     return {str(Path(p).relative_to(ROOT)) for p in seen}

@@ -1,5 +1,5 @@
-"""Every command under ``experiments/`` answers ``--help`` whether it is run as a module (``python -m
-experiments.x``, as DVC runs it) or as a script (``python experiments/x.py``, as a newcomer might). Run as a
+"""Every command under ``experiments/`` (stages) and ``tools/`` answers ``--help`` whether it is run as a module
+(``python -m experiments.x``, as DVC runs it) or as a script (``python experiments/x.py``, as a newcomer might). Run as a
 script, the file's own folder comes first on ``sys.path``, so a module there named like a standard-library
 one (``profile.py`` once did) is imported in its place by whatever library asks for the real one."""
 
@@ -8,7 +8,12 @@ import sys
 
 from imports import ROOT
 
-COMMANDS = sorted(p for p in (ROOT / "experiments").glob("*.py") if p.stem not in ("__init__", "common"))
+COMMANDS = sorted(
+    p
+    for folder in ("experiments", "tools")
+    for p in (ROOT / folder).glob("*.py")
+    if p.stem not in ("__init__", "common")
+)
 
 # one interpreter per way of running, each file's --help in turn; prints the files that did not exit 0
 PROBE = """
@@ -44,7 +49,8 @@ def test_no_command_shadows_the_standard_library():
 
 
 def test_every_command_answers_help_as_a_module_and_as_a_script():
-    modules = [f"experiments.{p.stem}" for p in COMMANDS]
+    modules = [f"{p.parent.name}.{p.stem}" for p in COMMANDS]
     assert _probe("module", modules, str(ROOT)) == "FAILED []"
-    scripts = [str(p.relative_to(ROOT)) for p in COMMANDS]
-    assert _probe("script", scripts, str(ROOT / "experiments")) == "FAILED []"
+    for folder in ("experiments", "tools"):
+        scripts = [str(p.relative_to(ROOT)) for p in COMMANDS if p.parent.name == folder]
+        assert _probe("script", scripts, str(ROOT / folder)) == "FAILED []"

@@ -1,6 +1,6 @@
 import pytest
 
-from experiments.multihost_check import run
+from tools.multihost_check import run
 
 
 @pytest.mark.slow

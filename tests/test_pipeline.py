@@ -11,7 +11,7 @@ import yaml
 from imports import imported_files
 
 from core import config
-from experiments.apply_profile import merge
+from tools.apply_profile import merge
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from core import config
-from experiments.apply_profile import PROFILES, dotted, merge, resolved
-from experiments.resolve import problems, select, training_tasks
+from tools.apply_profile import PROFILES, dotted, merge, resolved
+from tools.resolve import problems, select, training_tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["default", *sorted(p.stem for p in PROFILES.glob("*.yaml"))]

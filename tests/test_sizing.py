@@ -48,7 +48,7 @@ def test_parameter_memory_follows_the_sharding():
 
 
 def test_paper_scale_profiles_are_sized():
-    from experiments.size_model import rows, sized_profiles
+    from tools.size_model import rows, sized_profiles
 
     assert sized_profiles() == ["paper", "paper-2b-gpu"]
     table = rows(sized_profiles())

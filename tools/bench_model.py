@@ -6,10 +6,10 @@ is relative to what this machine actually sustains, not a datasheet number. Mode
 matmul parameters (6 N for forward + backward) plus attention scores and values (12 L T d_attn, the full
 square: causal block skipping is not credited).
 
-    python -m experiments.bench_model                     # CPU default profile: tiny train step + scoring
-    python -m experiments.bench_model --preset 1b --vocab 32000 --batch 8 --seq 2048 --dtype bfloat16 \
+    python -m tools.bench_model                     # CPU default profile: tiny train step + scoring
+    python -m tools.bench_model --preset 1b --vocab 32000 --batch 8 --seq 2048 --dtype bfloat16 \
         --scan --remat dots --no-scoring                  # accelerator
-    python -m experiments.bench_model --checkpoint data/base_checkpoint --batch 4 --seq 256   # a real model
+    python -m tools.bench_model --checkpoint data/base_checkpoint --batch 4 --seq 256   # a real model
 
 With ``--checkpoint`` (a Hugging Face folder, e.g. one written by ``experiments.import_checkpoint``) both
 figures are measured on that real model, ours beside ``transformers`` (PyTorch, CPU) on the same weights and

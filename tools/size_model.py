@@ -2,7 +2,7 @@
 ``paper``, ``paper-2b-gpu``), and whether each fits its devices. Reads the same params schema as every other
 stage (a profile applied on top of params.yaml), from abstract shapes only: nothing is downloaded.
 
-    python -m experiments.size_model [--profiles paper paper-2b-gpu]
+    python -m tools.size_model [--profiles paper paper-2b-gpu]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import yaml
 from core import config
 from core.modeling.config import preset
 from core.modeling.sizing import estimate
-from experiments.apply_profile import PROFILES, resolved
+from tools.apply_profile import PROFILES, resolved
 
 COLUMNS = ("params", "optimizer", "grads", "activations", "logits", "total", "device", "fits")
 

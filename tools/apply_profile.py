@@ -2,8 +2,8 @@
 file, so ``dvc repro`` runs that profile. ``git checkout params.yaml`` returns to the default. ``--set``
 overrides single keys on top (values are read as YAML).
 
-    python -m experiments.apply_profile real-mini [--params params.yaml]
-    python -m experiments.apply_profile real --set model.base=smollm2-135m
+    python -m tools.apply_profile real-mini [--params params.yaml]
+    python -m tools.apply_profile real --set model.base=smollm2-135m
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 
 from core import config
-from experiments.resolve import expand
+from tools.resolve import expand
 
-PROFILES = Path(__file__).parent / "profiles"
+PROFILES = Path(__file__).resolve().parents[1] / "experiments" / "profiles"
 
 
 def merge(base: dict, overlay: dict) -> dict:

@@ -4,7 +4,7 @@ sample of the ``heldin`` suite (both orders of pairwise records): accuracy, AUC,
 that are the first label (a collapsed judge answers one label for everything). Needs the prepared collection,
 tokenizer, mixture and base model (``dvc repro init_base mixture@flame``).
 
-    python -m experiments.lr_sweep --lrs 1e-5,3e-5,1e-4 --steps 40 --records 20 [--out artifacts/lr_sweep.json]
+    python -m tools.lr_sweep --lrs 1e-5,3e-5,1e-4 --steps 40 --records 20 [--out artifacts/lr_sweep.json]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Benchmark the two scorers: judgments per second of log-likelihood ranking and of generation + strict
 parsing, on the same records and model (a trained run if given, else a random tiny model).
 
-    python -m experiments.bench_eval [--model flame] [--suite rewardbench] [--records 200]
+    python -m tools.bench_eval [--model flame] [--suite rewardbench] [--records 200]
 """
 
 from __future__ import annotations

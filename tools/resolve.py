@@ -6,7 +6,7 @@ Task lists that mean "all training tasks" or "these capabilities" are written as
 ``tailpatch: {tasks: {select: all}}`` or ``{select: {capabilities: [safety]}}``; ``expand`` turns them into
 the task names DVC needs to expand one stage per task.
 
-    python -m experiments.resolve [--params params.yaml]
+    python -m tools.resolve [--params params.yaml]
 """
 
 from __future__ import annotations

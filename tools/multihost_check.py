@@ -1,7 +1,7 @@
 """Multi-host check: processes joined by ``jax.distributed`` (CPU collectives over gloo) train the tiny model
 with the same losses as one process holding all devices.
 
-    python -m experiments.multihost_check --processes 2 --steps 4     # spawns the workers, compares losses
+    python -m tools.multihost_check --processes 2 --steps 4     # spawns the workers, compares losses
 
 Every process builds the same model and the same global batches (both are pure functions of the seed) and
 places them on one global mesh; each device computes its shard, and the losses are global reductions.
@@ -76,7 +76,7 @@ def run(processes: int, steps: int, timeout: float = 300.0) -> dict:
     cmd = [
         sys.executable,
         "-m",
-        "experiments.multihost_check",
+        "tools.multihost_check",
         "--steps",
         str(steps),
         "--processes",
