@@ -307,3 +307,38 @@ def test_bootstrap_intervals_and_paired_gains():
     assert "order_averaged" not in better  # no pairwise records, nothing to average
     with pytest.raises(ValueError, match="same examples"):
         paired("heldin", strong[:-1], weak, records, n=10, seed=0)
+
+
+def test_truncation_probe_judges_the_same_records_shortened_and_whole(small_synth, small_tokenizer, tmp_path):
+    import json
+    import sys
+
+    from imports import ROOT
+
+    from core.modeling.io import export_model
+    from tools import truncation_probe
+
+    out, _ = small_synth
+    folder = tmp_path / "model"
+    export_model(
+        Decoder(preset("test", small_tokenizer.vocab_size), nnx.Rngs(0)), folder, {}, small_tokenizer.files()
+    )
+    params = tmp_path / "params.yaml"  # 96 tokens shorten synth claims, 256 hold them whole
+    params.write_text(
+        (ROOT / "params.yaml").read_text().replace("max_input_tokens: 224", "max_input_tokens: 96")
+    )
+    argv = ["probe", "--model", str(folder), "--suite", "aggrefact", "--budget", "256", "--data", str(out)]
+    argv += ["--params", str(params)]
+    sys_argv, sys.argv = sys.argv, [*argv, "--out", str(tmp_path / "probe.json")]
+    try:
+        truncation_probe.main()
+    finally:
+        sys.argv = sys_argv
+    result = json.loads((tmp_path / "probe.json").read_text())
+    assert 0 < result["records"]["probed"] <= result["records"]["suite"]
+    short, whole = result["label_means"]["shortened"], result["label_means"]["whole"]
+    assert (
+        sum(short.values()) == pytest.approx(1, abs=1e-3) and short != whole
+    )  # other prompts, other answers
+    gain = result["whole_minus_shortened"]["overall"]
+    assert gain["gain"] == pytest.approx(gain["a"] - gain["b"])
