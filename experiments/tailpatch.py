@@ -22,7 +22,7 @@ from core.errors import UserError
 from core.eval.loading import load_judge_model
 from core.mixture.spec import MixtureSpec
 from core.tailpatch.patch import curves, suite_scorer
-from core.training.loop import RunPaths, train
+from core.training.loop import Job, RunPaths, train
 from experiments.common import DATA_DIR, MODELS, TAILPATCH, TOKENIZER, load_params, parser, run
 
 
@@ -63,20 +63,19 @@ def main() -> None:
     records = {args.task: load_task_split(DATA_DIR, args.task, "train")}
     with tempfile.TemporaryDirectory(prefix="tailpatch-") as work:
         work = Path(work)
-        summary = train(
-            f"patch-{args.task}",
-            cfg,
-            MODELS / tp.start,
-            spec,
-            records,
-            tok,
-            params.data,
-            params.mesh,
-            params.seed,
-            RunPaths(work / "ckpt", work / "model", work / "logs"),
-            progress=not args.no_progress,
-            evaluate=scores,
+        job = Job(
+            name=f"patch-{args.task}",
+            cfg=cfg,
+            init=MODELS / tp.start,
+            spec=spec,
+            records=records,
+            tok=tok,
+            data=params.data,
+            mesh=params.mesh,
+            seed=params.seed,
+            paths=RunPaths(work / "ckpt", work / "model", work / "logs"),
         )
+        summary = train(job, progress=not args.no_progress, evaluate=scores)
         with (work / "logs" / "log.csv").open() as f:
             rows = list(csv.DictReader(f))
         shutil.rmtree(work / "model", ignore_errors=True)

@@ -8,7 +8,7 @@ from core.data.collection import load_task_split
 from core.data.tokenizer import Tokenizer
 from core.mixture.spec import MixtureSpec
 from core.tailpatch.patch import suite_scorer
-from core.training.loop import RunPaths, train
+from core.training.loop import Job, RunPaths, train
 from experiments.common import (
     CHECKPOINTS,
     DATA_DIR,
@@ -34,17 +34,20 @@ def main() -> None:
     records = {t: load_task_split(DATA_DIR, t, "train") for t, w in spec.proportions.items() if w > 0}
     paths = RunPaths(CHECKPOINTS / args.run, MODELS / args.run, TRAIN_LOGS / args.run)
     tok = Tokenizer.load(TOKENIZER)
+    job = Job(
+        name=args.run,
+        cfg=cfg,
+        init=MODELS / cfg.init,
+        spec=spec,
+        records=records,
+        tok=tok,
+        data=params.data,
+        mesh=params.mesh,
+        seed=params.seed,
+        paths=paths,
+    )
     summary = train(
-        args.run,
-        cfg,
-        MODELS / cfg.init,
-        spec,
-        records,
-        tok,
-        params.data,
-        params.mesh,
-        params.seed,
-        paths,
+        job,
         progress=not args.no_progress,
         evaluate=suite_scorer(params, DATA_DIR, tok)[1] if cfg.eval_every else None,
     )

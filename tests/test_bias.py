@@ -6,7 +6,7 @@ import math
 import random
 
 import pytest
-from records import pair
+from helpers import pair
 
 from core.eval.bias import RANDOM_JUDGE, bias_scores, shown
 from core.eval.scoring import FirstPosition, LengthJudge

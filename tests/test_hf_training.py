@@ -11,6 +11,7 @@ import jax
 import numpy as np
 import pytest
 import yaml
+from helpers import params_equal
 from tokenizers import Tokenizer as HFTokenizer
 from tokenizers import decoders, models, pre_tokenizers, processors, trainers
 
@@ -20,7 +21,7 @@ from core.data.schema import read_jsonl
 from core.data.tokenizer import Tokenizer
 from core.mixture.spec import MixtureSpec
 from core.modeling.io import HF_LINK, link_hf_model, load_model
-from core.training.loop import RunPaths, params_equal, train
+from core.training.loop import Job, RunPaths, train
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -153,33 +154,14 @@ def test_stages_train_from_a_hf_checkpoint(hf_folder, small_synth, tmp_path):
         init="base", mixture="m", steps=3, batch_size=8, lr=1e-3, log_every=1, checkpoint_every=3
     )
     paths = RunPaths(tmp_path / "ckpt", tmp_path / "model", tmp_path / "logs")
-    summary = train(
-        "run",
-        cfg,
-        tmp_path / "base",
-        spec,
-        records,
-        tok,
-        DataConfig(),
-        MeshConfig(data=2, fsdp=4),
-        5,
-        paths,
-        progress=False,
-    )
+    common = dict(spec=spec, records=records, tok=tok, data=DataConfig(), seed=5, init=tmp_path / "base")
+    job = Job(name="run", cfg=cfg, mesh=MeshConfig(data=2, fsdp=4), paths=paths, **common)
+    summary = train(job, progress=False)
     assert summary["completed"] and np.isfinite(summary["final"]["loss"])
     trained, base = load_model(tmp_path / "model"), load_model(tmp_path / "base")
     assert trained.cfg == base.cfg and trained.cfg.scan_layers and trained.cfg.remat == "full"
     assert not params_equal(trained, base)
     with pytest.raises(ValueError, match="batch_size 4 does not divide over the mesh's 8 data shards"):
-        train(
-            "bad",
-            TrainConfig(init="base", mixture="m", steps=1, batch_size=4),
-            tmp_path / "base",
-            spec,
-            records,
-            tok,
-            DataConfig(),
-            MeshConfig(data=8),
-            5,
-            RunPaths(*(tmp_path / d for d in "abc")),
-        )
+        bad = TrainConfig(init="base", mixture="m", steps=1, batch_size=4)
+        paths = RunPaths(*(tmp_path / d for d in "abc"))
+        train(Job(name="bad", cfg=bad, mesh=MeshConfig(data=8), paths=paths, **common))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import params_equal
 
 from core.data.tokenizer import Tokenizer
 from core.modeling import gguf, reference
@@ -106,7 +107,7 @@ def test_stages_fine_tune_a_real_base_and_export_it(small_synth, tmp_path):
     from core.data.schema import read_jsonl
     from core.mixture.spec import MixtureSpec
     from core.modeling.io import load_model, read_meta
-    from core.training.loop import RunPaths, params_equal, train
+    from core.training.loop import Job, RunPaths, train
     from experiments.export_hf import export, verify
 
     root = Path(__file__).resolve().parents[1]
@@ -138,9 +139,19 @@ def test_stages_fine_tune_a_real_base_and_export_it(small_synth, tmp_path):
     )
     data_cfg = DataConfig(seq_len=384, max_input_tokens=352, max_target_tokens=16, pack=False)
     paths = RunPaths(tmp_path / "ckpt", tmp_path / "model", tmp_path / "logs")
-    summary = train(
-        "run", cfg, base, spec, records, tok, data_cfg, MeshConfig(data=1), 5, paths, progress=False
+    job = Job(
+        name="run",
+        cfg=cfg,
+        init=base,
+        spec=spec,
+        records=records,
+        tok=tok,
+        data=data_cfg,
+        mesh=MeshConfig(data=1),
+        seed=5,
+        paths=paths,
     )
+    summary = train(job, progress=False)
     assert summary["completed"] and np.isfinite(summary["final"]["loss"])
     assert not params_equal(load_model(paths.model), load_model(base))
 

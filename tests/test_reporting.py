@@ -4,7 +4,7 @@ import json
 import math
 
 import pytest
-from records import pair
+from helpers import pair
 
 from core.data.schema import write_jsonl
 from core.reporting.benchmarks import aggrefact_table, length_bias, suite_overview

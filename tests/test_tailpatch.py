@@ -5,7 +5,7 @@ precision / recall of planted effects."""
 import math
 
 import pytest
-from records import pair
+from helpers import pair
 
 from core.tailpatch.bundles import Weighting, bundles, recovery, to_mixture, top_tasks, weights
 from core.tailpatch.ratings import Criteria, rate, rate_all, references

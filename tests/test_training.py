@@ -4,6 +4,7 @@ import shutil
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import params_equal
 
 from core.config import DataConfig, MeshConfig, TrainConfig
 from core.data.schema import read_jsonl
@@ -11,7 +12,7 @@ from core.mixture.spec import MixtureSpec
 from core.modeling import preset
 from core.modeling.io import load_model
 from core.training.checkpoint import CheckpointCorrupt
-from core.training.loop import RunPaths, TrainingDiverged, params_equal, train
+from core.training.loop import Job, RunPaths, TrainingDiverged, train
 from core.training.loss import masked_loss
 
 TASKS = ("chat_count_pairwise", "attribution_classification", "list_writing")
@@ -41,17 +42,20 @@ def _run(setup, root, steps, stop_after=None, lr=3e-3, mesh=None, evaluate=None,
     )
     mcfg = preset("test", tok.vocab_size, dropout=0.1)
     paths = RunPaths(root / "ckpt", root / "model", root / "logs")
+    job = Job(
+        name="run",
+        cfg=cfg,
+        init=mcfg,
+        spec=spec,
+        records=records,
+        tok=tok,
+        data=DataConfig(),
+        mesh=mesh or MeshConfig(data=1),
+        seed=5,
+        paths=paths,
+    )
     return train(
-        "run",
-        cfg,
-        mcfg,
-        spec,
-        records,
-        tok,
-        DataConfig(),
-        mesh or MeshConfig(data=1),
-        5,
-        paths,
+        job,
         stop_after=stop_after,
         progress=False,
         evaluate=evaluate,

@@ -21,7 +21,7 @@ from core.eval.harness import judge_rows, suite_metrics
 from core.eval.loading import load_judge_model, scorer
 from core.eval.suites import sample_per_task
 from core.mixture.spec import MixtureSpec
-from core.training.loop import RunPaths, train
+from core.training.loop import Job, RunPaths, train
 from experiments.common import DATA_DIR, MIXTURES, MODELS, TOKENIZER, load_params, parser, run, select
 
 
@@ -57,19 +57,19 @@ def main() -> None:
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="lr-sweep-") as work:
             paths = RunPaths(Path(work) / "ckpt", Path(work) / "model", Path(work) / "logs")
-            summary = train(
-                f"sweep-{lr:g}",
-                run,
-                MODELS / cfg.init,
-                spec,
-                data,
-                tok,
-                params.data,
-                params.mesh,
-                params.seed,
-                paths,
-                progress=False,
+            job = Job(
+                name=f"sweep-{lr:g}",
+                cfg=run,
+                init=MODELS / cfg.init,
+                spec=spec,
+                records=data,
+                tok=tok,
+                data=params.data,
+                mesh=params.mesh,
+                seed=params.seed,
+                paths=paths,
             )
+            summary = train(job, progress=False)
             result = {"lr": lr, "steps": args.steps, **score(paths.model, records, params)}
         result |= {
             "final_loss": round(summary["final"]["loss"], 4),

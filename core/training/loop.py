@@ -46,181 +46,234 @@ class RunPaths:
     logs: Path  # metrics log + summary
 
 
-def _truncate_log(path: Path, step: int) -> list[dict]:
-    if not path.exists():
+def _read_log(path: Path, step: int) -> list[dict]:
+    """The rows of an earlier log up to ``step`` (a run resumed from a checkpoint without its own log)."""
+    if not step or not path.exists():
         return []
     with path.open() as f:
-        rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
-    return rows
+        return [r for r in csv.DictReader(f) if int(r["step"]) <= step]
 
 
-def _write_log(path: Path, rows: list[dict]) -> None:
-    extra = list(dict.fromkeys(k for row in rows for k in row if k not in LOG_FIELDS))  # eval_* columns
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=[*LOG_FIELDS, *extra])
-        w.writeheader()
-        w.writerows(rows)
+class _Log:
+    """The metrics log (``log.csv``) and the throughput it reports: tokens per second over the steps since the
+    last row (evaluation time excluded), and over the whole run without the first, compiling, step."""
+
+    def __init__(self, path: Path, rows: list[dict]):
+        self.path, self.rows = path, rows
+        self.t0 = self.window_t = time.perf_counter()
+        self.window_tokens = self.total_tokens = self.step_time = 0.0
+        self._step_start = self.t0
+
+    def start_step(self) -> None:
+        self._step_start = time.perf_counter()
+
+    def end_step(self, tokens: float, first: bool) -> None:
+        if not first:  # the first step includes compilation
+            self.step_time += time.perf_counter() - self._step_start
+            self.total_tokens += tokens
+        self.window_tokens += tokens
+
+    def write(self, step: int, metrics: Mapping, lr: float, scores: Mapping[str, float]) -> dict:
+        now = time.perf_counter()
+        row = {k: f"{float(metrics[k]):.6g}" for k in ("loss", "target_loss", "target_acc", "grad_norm")}
+        row.update(
+            step=step,
+            lr=f"{lr:.6g}",
+            tokens_per_s=f"{self.window_tokens / (now - self.window_t):.1f}",
+            elapsed_s=f"{now - self.t0:.1f}",
+        )
+        row.update({f"eval_{k}": f"{v:.6g}" for k, v in scores.items()})
+        self.rows.append(row)
+        self.flush()
+        self.window_tokens, self.window_t = 0.0, time.perf_counter()  # the next window excludes evaluation
+        return row
+
+    def flush(self) -> None:
+        extra = list(
+            dict.fromkeys(k for row in self.rows for k in row if k not in LOG_FIELDS)
+        )  # eval_* columns
+        with self.path.open("w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=[*LOG_FIELDS, *extra])
+            w.writeheader()
+            w.writerows(self.rows)
+
+    def tokens_per_s(self) -> float | None:
+        return self.total_tokens / self.step_time if self.step_time else None
+
+    def wall_s(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Job:
+    """One training run: its name and settings, where it starts, what it reads and where it writes."""
+
+    name: str
+    cfg: TrainConfig
+    init: (
+        Path | DecoderConfig
+    )  # a model folder to continue from (loaded onto the mesh), or a fresh architecture
+    spec: MixtureSpec
+    records: Mapping[str, Sequence[Record]]
+    tok: Tokenizer
+    data: DataConfig
+    mesh: MeshConfig
+    seed: int
+    paths: RunPaths
 
 
 def train(
-    name: str,
-    cfg: TrainConfig,
-    init: Path | DecoderConfig,
-    spec: MixtureSpec,
-    records: Mapping[str, Sequence[Record]],
-    tok: Tokenizer,
-    data_cfg: DataConfig,
-    mesh_cfg: MeshConfig,
-    seed: int,
-    paths: RunPaths,
+    job: Job,
     *,
     stop_after: int | None = None,
     progress: bool = True,
     evaluate: Callable[[Decoder], dict[str, float]] | None = None,
 ) -> dict[str, Any]:
-    """Train run ``name`` to ``cfg.steps`` (or stop after ``stop_after`` steps, as an interruption would).
+    """Train ``job`` to ``job.cfg.steps`` (or stop after ``stop_after`` steps, as an interruption would), resuming
+    from its last checkpoint when one matches the configuration.
 
-    ``init`` is an exported or linked model folder to start from (loaded straight onto the mesh), or a
-    DecoderConfig for a fresh initialisation. With ``evaluate``, the model is scored every ``cfg.eval_every``
-    steps and the scores join that step's log row as ``eval_<name>`` (tail-patch curves; they travel in the
-    checkpoint like the rest of the log). Returns the run summary (also written to
-    ``paths.logs / summary.json`` when the run completes).
+    With ``evaluate``, the model is scored every ``cfg.eval_every`` steps and the scores join that step's log
+    row as ``eval_<name>`` (tail-patch curves; they travel in the checkpoint like the rest of the log). Returns
+    the run summary (also written to ``paths.logs / summary.json``, with the exported model, when complete).
     """
-    mesh = make_mesh(mesh_cfg)
-    shards = int(np.prod([mesh.shape[a] for a in RULES[mesh_cfg.rules]["batch"]]))
-    if cfg.batch_size % (shards * cfg.micro_batches):
-        raise ValueError(
-            f"train.{name}.batch_size {cfg.batch_size} does not divide over the mesh's {shards} data shards"
-            + (f" x {cfg.micro_batches} micro-batches" if cfg.micro_batches > 1 else "")
-        )
-    if isinstance(init, Path):
-        check_tokenizer(init, tok.sha256, "of the training data")
-        model = load_model(init, mesh, mesh_cfg.rules)
-    else:
-        model = init_model(init, seed)
-    config_hash = provenance.config_hash(
-        {
-            "train": dataclasses.asdict(cfg),
-            "data": dataclasses.asdict(data_cfg),
-            "mixture": spec.sha,
-            "model": dataclasses.asdict(model.cfg),
-            "seed": seed,
-            "init": str(init),
-        }
-    )
+    cfg, paths = job.cfg, job.paths
+    mesh = make_mesh(job.mesh)
+    _check_batch_divides(job, mesh)
+    model = _starting_model(job, mesh)
+    config_hash = _config_hash(job, model)
     paths.logs.mkdir(parents=True, exist_ok=True)
-    log_path = paths.logs / "log.csv"
     with jax.set_mesh(mesh):
-        shard_model(model, mesh, mesh_cfg.rules)
+        shard_model(model, mesh, job.mesh.rules)
         optimizer = nnx.Optimizer(model, make_optimizer(cfg), wrt=trainable(cfg.frozen))
-        data_iter = iter(
-            train_batches(
-                spec, records, tok, data_cfg, cfg.batch_size, derive(seed, "data", name), cfg.pair_orders
-            )
+        batches = train_batches(
+            job.spec,
+            job.records,
+            job.tok,
+            job.data,
+            cfg.batch_size,
+            derive(job.seed, "data", job.name),
+            cfg.pair_orders,
         )
+        data_iter = iter(batches)
         ckpt = Checkpointer(paths.checkpoints, config_hash)
         start, saved = ckpt.restore_or_discard(model, optimizer, data_iter)
-        examples = int(saved.get("examples", 0))
-        # the log travels in the checkpoint: DVC deletes a stage's outputs before rerunning it, and a run
-        # that resumes (even one already complete) must rewrite the same log
-        rows = list(saved.get("log") or (_truncate_log(log_path, start) if start else []))
-        step_fn = make_train_step(cfg.context_loss_weight, cfg.micro_batches, cfg.frozen)
-        base_key = jax.random.key(derive(seed, "dropout", name))
-        lr_at = make_lr(cfg)
         end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
-        bar = progress_bar(total=cfg.steps, initial=start, desc=f"train {name}", disable=not progress)
-        t0 = time.perf_counter()
-        window_tokens, window_t = 0.0, time.perf_counter()
-        total_tokens, step_time = 0.0, 0.0
-        metrics = {}
-        last_finite = (start, None)
-        for step in range(start, end):
-            host_batch = next(data_iter)
-            examples += int(host_batch["segment_ids"].max(axis=1).sum())
-            batch = shard_batch(host_batch, mesh, mesh_cfg.rules)
-            ts = time.perf_counter()
-            metrics = step_fn(model, optimizer, batch, jax.random.fold_in(base_key, step))
-            tokens = float(metrics["tokens"])  # blocks until the step is done
-            loss = float(metrics["loss"])
-            if not math.isfinite(loss):
-                good = ckpt.latest_step()
-                bar.close()
-                ckpt.close()
-                raise TrainingDiverged(
-                    f"train {name}: loss is {loss} at step {step + 1} (last finite: {last_finite[1]} at step "
-                    f"{last_finite[0]}); the last checkpoint is step {good or 'none'}: lower train.{name}.lr "
-                    "or raise warmup_steps (a changed configuration starts afresh)"
+        # the log travels in the checkpoint: DVC deletes a stage's outputs before rerunning it, and a run that
+        # resumes (even one already complete) must rewrite the same log
+        log = _Log(paths.logs / "log.csv", list(saved.get("log") or _read_log(paths.logs / "log.csv", start)))
+        examples = int(saved.get("examples", 0))
+        step_fn = make_train_step(cfg.context_loss_weight, cfg.micro_batches, cfg.frozen)
+        dropout_key = jax.random.key(derive(job.seed, "dropout", job.name))
+        bar = progress_bar(total=cfg.steps, initial=start, desc=f"train {job.name}", disable=not progress)
+        metrics, last_finite = {}, (start, None)
+        try:
+            for step in range(start, end):
+                host_batch = next(data_iter)
+                examples += int(host_batch["segment_ids"].max(axis=1).sum())
+                log.start_step()
+                metrics = step_fn(
+                    model,
+                    optimizer,
+                    shard_batch(host_batch, mesh, job.mesh.rules),
+                    jax.random.fold_in(dropout_key, step),
                 )
-            last_finite = (step + 1, f"{loss:.6g}")
-            if step > start:  # the first step includes compilation
-                step_time += time.perf_counter() - ts
-                total_tokens += tokens
-            window_tokens += tokens
-            bar.update(1)
-            done = step + 1
-            eval_due = evaluate is not None and cfg.eval_every > 0 and done % cfg.eval_every == 0
-            if done % cfg.log_every == 0 or done == cfg.steps or eval_due:
-                now = time.perf_counter()
-                row = {
-                    k: f"{float(metrics[k]):.6g}" for k in ("loss", "target_loss", "target_acc", "grad_norm")
-                }
-                row.update(
-                    step=done,
-                    lr=f"{lr_at(step):.6g}",
-                    tokens_per_s=f"{window_tokens / (now - window_t):.1f}",
-                    elapsed_s=f"{now - t0:.1f}",
-                )
-                if eval_due:
-                    row.update({f"eval_{k}": f"{v:.6g}" for k, v in evaluate(model).items()})
-                rows.append(row)
-                _write_log(log_path, rows)
-                bar.set_postfix(loss=row["loss"], acc=row["target_acc"], refresh=False)
-                window_tokens, window_t = 0.0, time.perf_counter()  # the next window excludes evaluation time
-            if done % cfg.checkpoint_every == 0 or done == end:
-                final = {k: float(v) for k, v in metrics.items()}
-                ckpt.save(
-                    done, model, optimizer, data_iter, {"examples": examples, "log": rows, "final": final}
-                )
-        bar.close()
-        ckpt.close()
-        _write_log(log_path, rows)
+                loss = float(metrics["loss"])  # blocks until the step is done
+                if not math.isfinite(loss):
+                    raise _diverged(job, loss, step + 1, last_finite, ckpt.latest_step())
+                last_finite = (step + 1, f"{loss:.6g}")
+                log.end_step(float(metrics["tokens"]), first=step == start)
+                bar.update(1)
+                done = step + 1
+                eval_due = evaluate is not None and cfg.eval_every > 0 and done % cfg.eval_every == 0
+                if done % cfg.log_every == 0 or done == cfg.steps or eval_due:
+                    row = log.write(done, metrics, _lr(cfg, step), evaluate(model) if eval_due else {})
+                    bar.set_postfix(loss=row["loss"], acc=row["target_acc"], refresh=False)
+                if done % cfg.checkpoint_every == 0 or done == end:
+                    final = {k: float(v) for k, v in metrics.items()}
+                    ckpt.save(
+                        done,
+                        model,
+                        optimizer,
+                        data_iter,
+                        {"examples": examples, "log": log.rows, "final": final},
+                    )
+        finally:
+            bar.close()
+            ckpt.close()
+        log.flush()
     summary = {
-        "run": name,
+        "run": job.name,
         "step": end,
         "steps": cfg.steps,
         "completed": end == cfg.steps,
         "final": {k: float(v) for k, v in metrics.items()} if metrics else saved.get("final"),
-        "train_tokens_per_s": total_tokens / step_time if step_time else None,
-        "wall_s": time.perf_counter() - t0,
+        "train_tokens_per_s": log.tokens_per_s(),
+        "wall_s": log.wall_s(),
         "params": count_params(model),
-        "mixture": spec.name,
-        "mixture_sha": spec.sha,
+        "mixture": job.spec.name,
+        "mixture_sha": job.spec.sha,
         "config_hash": config_hash,
         "examples_seen": examples,
     }
     if end == cfg.steps:
-        meta = provenance.record(
-            run=name,
-            step=end,
-            mixture=spec.name,
-            mixture_sha=spec.sha,
-            config_hash=config_hash,
-            examples_seen=examples,
-            data=dataclasses.asdict(data_cfg),
-            train=dataclasses.asdict(cfg),
-        )
-        export_model(model, paths.model, meta, tok.files(), init if isinstance(init, Path) else None)
+        _export(job, model, config_hash, examples)
         (paths.logs / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 
 
-def make_lr(cfg: TrainConfig):
-    sched = schedule(cfg)
-    return lambda step: float(sched(step))
+def _check_batch_divides(job: Job, mesh) -> None:
+    shards = int(np.prod([mesh.shape[a] for a in RULES[job.mesh.rules]["batch"]]))
+    if job.cfg.batch_size % (shards * job.cfg.micro_batches):
+        raise ValueError(
+            f"train.{job.name}.batch_size {job.cfg.batch_size} does not divide over the mesh's {shards} data shards"
+            + (f" x {job.cfg.micro_batches} micro-batches" if job.cfg.micro_batches > 1 else "")
+        )
 
 
-def params_equal(a: nnx.Module, b: nnx.Module) -> bool:
-    """Bitwise equality of two models' parameters."""
-    la = jax.tree.leaves(nnx.state(a, nnx.Param))
-    lb = jax.tree.leaves(nnx.state(b, nnx.Param))
-    return len(la) == len(lb) and all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(la, lb))
+def _starting_model(job: Job, mesh) -> Decoder:
+    if isinstance(job.init, Path):
+        check_tokenizer(job.init, job.tok.sha256, "of the training data")
+        return load_model(job.init, mesh, job.mesh.rules)
+    return init_model(job.init, job.seed)
+
+
+def _config_hash(job: Job, model: Decoder) -> str:
+    """What a checkpoint must match to be resumed: any change of settings, data or start begins afresh."""
+    return provenance.config_hash(
+        {
+            "train": dataclasses.asdict(job.cfg),
+            "data": dataclasses.asdict(job.data),
+            "mixture": job.spec.sha,
+            "model": dataclasses.asdict(model.cfg),
+            "seed": job.seed,
+            "init": str(job.init),
+        }
+    )
+
+
+def _diverged(job: Job, loss: float, step: int, last_finite: tuple, good: int | None) -> TrainingDiverged:
+    return TrainingDiverged(
+        f"train {job.name}: loss is {loss} at step {step} (last finite: {last_finite[1]} at step "
+        f"{last_finite[0]}); the last checkpoint is step {good or 'none'}: lower train.{job.name}.lr "
+        "or raise warmup_steps (a changed configuration starts afresh)"
+    )
+
+
+def _lr(cfg: TrainConfig, step: int) -> float:
+    return float(schedule(cfg)(step))
+
+
+def _export(job: Job, model: Decoder, config_hash: str, examples: int) -> None:
+    meta = provenance.record(
+        run=job.name,
+        step=job.cfg.steps,
+        mixture=job.spec.name,
+        mixture_sha=job.spec.sha,
+        config_hash=config_hash,
+        examples_seen=examples,
+        data=dataclasses.asdict(job.data),
+        train=dataclasses.asdict(job.cfg),
+    )
+    export_model(
+        model, job.paths.model, meta, job.tok.files(), job.init if isinstance(job.init, Path) else None
+    )

@@ -1,4 +1,8 @@
-"""Small records for tests: one pairwise comparison with the fields that matter to a test, the rest fixed."""
+"""Test helpers: a pairwise record with only the fields a test cares about, bitwise model equality."""
+
+import jax
+import numpy as np
+from flax import nnx
 
 from core.data.schema import PAIR_LABELS, Record
 
@@ -18,3 +22,10 @@ def pair(example_id: str, a: str, b: str, gold: str = "A", instruction: str = "q
         label_space=PAIR_LABELS,
         meta=meta,
     )
+
+
+def params_equal(a, b) -> bool:
+    """Bitwise equality of two models' parameters."""
+    la = jax.tree.leaves(nnx.state(a, nnx.Param))
+    lb = jax.tree.leaves(nnx.state(b, nnx.Param))
+    return len(la) == len(lb) and all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(la, lb))
