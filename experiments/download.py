@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.data.catalog import flame_tasks
-from core.data.download import download, raw_files
+from core.catalog import flame_tasks
+from core.catalog.download import download, raw_files
 from experiments.common import load_params, parser, run
 
 

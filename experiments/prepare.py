@@ -8,10 +8,10 @@ import shutil
 import time
 from pathlib import Path
 
-from core.data.catalog import CATALOG, flame_tasks
-from core.data.download import document_files, raw_files
-from core.data.prepare import prepare, real_mini_files
-from core.data.synth.build import build
+from core.catalog import CATALOG, flame_tasks
+from core.catalog.download import document_files, raw_files
+from core.catalog.prepare import prepare, real_mini_files
+from core.synth.build import build
 from experiments.common import DATA_DIR, load_params, parser, run
 
 

@@ -14,13 +14,13 @@ flags.FLAGS.mark_as_parsed()  # google/grain#1355
 import pytest  # noqa: E402
 
 from core.config import SynthConfig, SynthTaskConfig  # noqa: E402
-from core.data.synth import tasks  # noqa: E402
+from core.synth import tasks  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def small_synth(tmp_path_factory):
     """A small synth collection (all tasks, 120 examples each) built once per session."""
-    from core.data.synth.build import build
+    from core.synth.build import build
 
     out = tmp_path_factory.mktemp("synth")
     cfg = SynthConfig(

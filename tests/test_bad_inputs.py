@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from flax import nnx
 
-from core.data.catalog.readers import read_rows
+from core.catalog.readers import read_rows
 from core.errors import USER_ERROR
 from core.eval.judge import main as judge_main
 from core.modeling import Decoder, preset

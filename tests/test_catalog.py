@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core.data.catalog import CATALOG, REAL_MINI_EXCLUDED, UNCONVERTED, get
-from core.data.catalog.readers import read_rows
-from core.data.download import document_files, download, raw_files
-from core.data.prepare import QuarantineError, convert_task, prepare, real_mini_files
+from core.catalog import CATALOG, REAL_MINI_EXCLUDED, UNCONVERTED, get
+from core.catalog.download import document_files, download, raw_files
+from core.catalog.prepare import QuarantineError, convert_task, prepare, real_mini_files
+from core.catalog.readers import read_rows
 from core.data.schema import read_jsonl, validate
 
 ROOT = Path(__file__).resolve().parents[1]

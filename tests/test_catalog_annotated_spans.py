@@ -10,10 +10,10 @@ from collections import Counter
 
 import pytest
 
-from core.data.catalog import get
-from core.data.catalog.spec import Source
-from core.data.download import download, extract_members, source_files
-from core.data.prepare import convert_task
+from core.catalog import get
+from core.catalog.download import download, extract_members, source_files
+from core.catalog.prepare import convert_task
+from core.catalog.spec import Source
 from core.data.schema import validate
 
 _ANSWERS = [

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from core.data.catalog import CATALOG, get
-from core.data.prepare import convert_task
+from core.catalog import CATALOG, get
+from core.catalog.prepare import convert_task
 from core.data.schema import validate
 from tests.test_catalog_annotated_spans import CASES as SPAN_CASES
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from core.benchmarks import rewardbench
-from core.data.catalog import get
-from core.data.catalog.benchmarks import SUITES
-from core.data.download import github_url
-from core.data.prepare import convert_task
+from core.catalog import get
+from core.catalog.download import github_url
+from core.catalog.eval_suites import SUITES
+from core.catalog.prepare import convert_task
 from core.eval.suites import SuiteError, load_published, published_layouts, sample_per_task, suite_tasks
 from tests.test_catalog_annotated_spans import convert_rows
 

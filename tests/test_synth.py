@@ -5,9 +5,9 @@ import pytest
 from core.benchmarks.rewardbench import CATEGORIES
 from core.config import SynthConfig, SynthTaskConfig
 from core.data.schema import CAPABILITIES, KINDS, read_jsonl
-from core.data.synth import build, tasks
 from core.eval.harness import judge_rows, suite_metrics
 from core.eval.scoring import CONTROLS
+from core.synth import build, tasks
 
 
 def test_catalog_covers_all_kinds_and_capabilities():
@@ -66,7 +66,7 @@ def test_suites_have_the_expected_sections(small_synth):
 
 def test_surface_controls_cannot_solve_the_suites():
     """Every trivial judge stays at or below 0.6 overall; 'prefer longer' is below 0.5 on chat_hard."""
-    from core.data.synth import suites
+    from core.synth import suites
 
     rb = suites.rewardbench(1234, 100)
     ag = suites.aggrefact(1234, 150)

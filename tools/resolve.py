@@ -12,10 +12,10 @@ the task names DVC needs to expand one stage per task.
 from __future__ import annotations
 
 from core import config
-from core.data.catalog import CATALOG, flame_tasks
-from core.data.synth.tasks import TASKS as SYNTH_TASKS
+from core.catalog import CATALOG, flame_tasks
 from core.modeling import gguf
 from core.modeling.config import PRESETS
+from core.synth.tasks import TASKS as SYNTH_TASKS
 from experiments.common import parser, run
 
 SYNTH_SUITES = ("rewardbench", "aggrefact")

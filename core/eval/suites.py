@@ -9,10 +9,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.data.catalog import CATALOG, TaskSpec
+from core.catalog import CATALOG, TaskSpec
+from core.catalog.download import source_files
+from core.catalog.prepare import convert_task
 from core.data.collection import load_suite
-from core.data.download import source_files
-from core.data.prepare import convert_task
 from core.data.schema import Record
 from core.errors import UserError
 from core.rng import derive

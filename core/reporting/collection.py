@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from core.data.catalog import UNCONVERTED
+from core.catalog import UNCONVERTED
 from core.data.collection import load_task_split
 from core.data.formats import render
 from core.data.schema import KINDS

@@ -4,8 +4,8 @@ benchmarks) read the rest from the hub."""
 
 from __future__ import annotations
 
-from core.data.catalog.fields import choice, literal, pair, stable_id, text
-from core.data.catalog.spec import Example, Local, RowError, Source, TaskSpec
+from core.catalog.fields import choice, literal, pair, stable_id, text
+from core.catalog.spec import Example, Local, RowError, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
 LLMBAR_REVISION = "900616bff90b6c6c8e1681f7d079250637c55992"

@@ -3,8 +3,8 @@ summaries and SEAHORSE's six yes/no quality questions."""
 
 from __future__ import annotations
 
-from core.data.catalog.fields import choice, ident, pair, stable_id, text
-from core.data.catalog.spec import Documents, Example, RowError, Skip, Source, TaskSpec
+from core.catalog.fields import choice, ident, pair, stable_id, text
+from core.catalog.spec import Documents, Example, RowError, Skip, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
 # ---------------------------------------------------------------- InstruSum (Liu et al. 2024)

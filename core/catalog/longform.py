@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from core.data.catalog.benchmarks import lfqa_preference
-from core.data.catalog.fields import choice, ident, literal, pair, stable_id, text
-from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.catalog.eval_suites import lfqa_preference
+from core.catalog.fields import choice, ident, literal, pair, stable_id, text
+from core.catalog.spec import Example, RowError, Skip, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
 # ---------------------------------------------------------------- Fine-grained RLHF (Wu et al. 2023b)

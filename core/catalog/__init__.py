@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-from core.data.catalog import (
-    benchmarks,
+from core.catalog import (
     coding,
+    eval_suites,
     factuality,
     heldout,
     instruction,
@@ -19,7 +19,7 @@ from core.data.catalog import (
     summaries,
     text_errors,
 )
-from core.data.catalog.spec import Example, Local, RowError, Skip, Source, TaskSpec
+from core.catalog.spec import Example, Local, RowError, Skip, Source, TaskSpec
 
 CATALOG: tuple[TaskSpec, ...] = (
     *quality.TASKS,
@@ -32,7 +32,7 @@ CATALOG: tuple[TaskSpec, ...] = (
     *coding.TASKS,
     *instruction.TASKS,
     *heldout.TASKS,
-    *benchmarks.TASKS,
+    *eval_suites.TASKS,
 )
 
 # Table 7 rows without a converter, and why (each was looked for in its authors' published files)
@@ -75,7 +75,7 @@ def flame_tasks() -> list[TaskSpec]:
 
 def get(name: str) -> TaskSpec:
     if name not in BY_NAME:
-        raise KeyError(f"unknown catalog task '{name}' (see core/data/catalog)")
+        raise KeyError(f"unknown catalog task '{name}' (see core/catalog)")
     return BY_NAME[name]
 
 

@@ -17,8 +17,8 @@ import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from core.data.catalog import TaskSpec
-from core.data.catalog.spec import Source
+from core.catalog import TaskSpec
+from core.catalog.spec import Source
 
 
 def source_files(source: Source, raw_dir: Path) -> list[Path]:

@@ -6,8 +6,8 @@ al. 2023)."""
 
 from __future__ import annotations
 
-from core.data.catalog.fields import choice, ident, literal, number, pair, stable_id, text
-from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.catalog.fields import choice, ident, literal, number, pair, stable_id, text
+from core.catalog.spec import Example, RowError, Skip, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
 SCARECROW_SOURCE = Source("github", "Yao-Dou/scarecrow", files=("data/grouped_data.csv",))

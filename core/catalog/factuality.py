@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.data.catalog.fields import choice, ident, literal, number, stable_id, text
-from core.data.catalog.spec import Documents, Example, Local, RowError, Skip, Source, TaskSpec
+from core.catalog.fields import choice, ident, literal, number, stable_id, text
+from core.catalog.spec import Documents, Example, Local, RowError, Skip, Source, TaskSpec
 
 YES_NO = ("Yes", "No")
 

@@ -8,7 +8,7 @@ import ast
 import json
 from typing import Any
 
-from core.data.catalog.spec import RowError
+from core.catalog.spec import RowError
 from core.data.schema import PAIR_FIELDS
 from core.rng import derive, sha256_hex
 

@@ -3,8 +3,8 @@ instructions; the target is a human-written response."""
 
 from __future__ import annotations
 
-from core.data.catalog.fields import stable_id, text
-from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.catalog.fields import stable_id, text
+from core.catalog.spec import Example, RowError, Skip, Source, TaskSpec
 
 
 def _lima(row, task):

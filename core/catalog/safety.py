@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.data.catalog.fields import choice, number, pair, split_pair, stable_id, text
-from core.data.catalog.spec import Example, Local, RowError, Source, TaskSpec
+from core.catalog.fields import choice, number, pair, split_pair, stable_id, text
+from core.catalog.spec import Example, Local, RowError, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
 HH_REVISION = "354e5c3cb8960630860dd5774a6ac2a58313bf4d"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from core.data.catalog.fields import choice, ident, number, pair, stable_id, text
-from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.catalog.fields import choice, ident, number, pair, stable_id, text
+from core.catalog.spec import Example, RowError, Skip, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
 

@@ -8,8 +8,8 @@ up to and including that step). Following the paper, pairs are (human solution, 
 
 from __future__ import annotations
 
-from core.data.catalog.fields import pair, stable_id, text
-from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.catalog.fields import pair, stable_id, text
+from core.catalog.spec import Example, RowError, Skip, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
 _PRM = Source(

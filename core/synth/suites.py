@@ -15,11 +15,11 @@ from collections.abc import Callable
 import numpy as np
 
 from core.data.schema import PAIR_LABELS, Record
-from core.data.synth import instructions as ins
-from core.data.synth import skills
-from core.data.synth.pools import Pools, pools
-from core.data.synth.tasks import YES_NO, pairwise
 from core.rng import generator
+from core.synth import instructions as ins
+from core.synth import skills
+from core.synth.pools import Pools, pools
+from core.synth.tasks import YES_NO, pairwise
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 from core.config import SynthConfig
 from core.data.formats import render
 from core.data.schema import Record, write_jsonl
-from core.data.synth import suites, tasks
-from core.data.synth.pools import pools
 from core.rng import generator
+from core.synth import suites, tasks
+from core.synth.pools import pools
 
 
 class LeakError(AssertionError):

@@ -14,9 +14,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.data.catalog import RowError, TaskSpec
-from core.data.catalog.readers import read_rows
-from core.data.catalog.spec import Skip
+from core.catalog import RowError, TaskSpec
+from core.catalog.readers import read_rows
+from core.catalog.spec import Skip
 from core.data.schema import Record, write_jsonl
 from core.errors import UserError
 from core.progress import progress_bar

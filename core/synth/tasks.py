@@ -14,9 +14,9 @@ from collections.abc import Callable
 import numpy as np
 
 from core.data.schema import PAIR_LABELS
-from core.data.synth import instructions as ins
-from core.data.synth import skills
-from core.data.synth.pools import Pools
+from core.synth import instructions as ins
+from core.synth import skills
+from core.synth.pools import Pools
 
 YES_NO = ("yes", "no")
 

@@ -13,8 +13,8 @@ import re
 from collections import Counter
 
 from core.benchmarks import aggrefact, rewardbench
-from core.data.catalog.fields import choice, ident, number, pair, stable_id, text
-from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.catalog.fields import choice, ident, number, pair, stable_id, text
+from core.catalog.spec import Example, RowError, Skip, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
 _AGGREFACT_BY_LOWER = {name.lower(): name for name in aggrefact.DATASETS}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from core.data.catalog.fields import ident, pair, stable_id, text
-from core.data.catalog.spec import Example, RowError, Skip, Source, TaskSpec
+from core.catalog.fields import ident, pair, stable_id, text
+from core.catalog.spec import Example, RowError, Skip, Source, TaskSpec
 from core.data.schema import PAIR_LABELS
 
 LANGUAGES = ("python", "javascript", "java", "c++", "go", "rust")

@@ -1,8 +1,8 @@
 """Judgment skills a tiny model can learn in minutes (see shared synth-feasibility notes).
 
-Each skill draws one scenario from a split's :class:`~core.data.synth.pools.Pools`: a question, a better and a
+Each skill draws one scenario from a split's :class:`~core.synth.pools.Pools`: a question, a better and a
 worse response, and the content ``atoms`` (names, numbers, combinations) that must never leak from held-out
-suites into training. Task builders in :mod:`core.data.synth.tasks` turn scenarios into records of any
+suites into training. Task builders in :mod:`core.synth.tasks` turn scenarios into records of any
 kind (pairwise, classification, pointwise, open-ended). The skills avoid what a tiny model cannot learn from
 scratch in minutes (multi-digit arithmetic, binding of swapped attributes) and use lexical match, list-length
 counting, keyword safety and operator-versus-specification checks instead.
@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from core.data.synth.pools import CATEGORIES, Pools
+from core.synth.pools import CATEGORIES, Pools
 
 FILLERS = (
     "Great question!",
