@@ -19,9 +19,10 @@ from core.config import TrainConfig
 from core.data.collection import load_task_split
 from core.data.tokenizer import Tokenizer
 from core.errors import UserError
+from core.eval.hook import suite_scorer
 from core.eval.loading import load_judge_model
 from core.mixture.spec import MixtureSpec
-from core.tailpatch.patch import curves, suite_scorer
+from core.tailpatch.patch import curves
 from core.training.loop import Job, RunPaths, train
 from experiments.common import DATA_DIR, MODELS, TAILPATCH, TOKENIZER, load_params, parser, run
 

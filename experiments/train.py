@@ -6,8 +6,8 @@ import json
 
 from core.data.collection import load_task_split
 from core.data.tokenizer import Tokenizer
+from core.eval.hook import suite_scorer
 from core.mixture.spec import MixtureSpec
-from core.tailpatch.patch import suite_scorer
 from core.training.loop import Job, RunPaths, train
 from experiments.common import (
     CHECKPOINTS,

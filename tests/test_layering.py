@@ -15,6 +15,7 @@ RULES = {  # package -> packages its modules must never reach, however indirectl
         "core/reporting",
     ),
     "core/eval": ("core/training", "core/tailpatch"),
+    "core/training": ("core/eval", "core/tailpatch", "core/reporting"),  # curves come in through a hook
     "core/modeling": ("core/data", "core/training", "core/eval", "core/tailpatch", "core/mixture"),
     "core/data": (
         "core/catalog",
@@ -52,3 +53,10 @@ def test_no_stage_imports_another_stage():
         own = (f"experiments/{stage}.py", "experiments/common.py", "experiments/__init__.py")
         others = sorted(f for f in reached if f.startswith("experiments/") and f not in own)
         assert not others, f"stage {stage} imports {others}"
+
+
+def test_the_training_stage_does_not_reach_tail_patch():
+    """FLAMe's training logs curves through the generic evaluation hook; tail-patch builds on training."""
+    reached = imported_files("experiments.train")
+    assert "core/eval/hook.py" in reached
+    assert not [f for f in reached if f.startswith("core/tailpatch/")]

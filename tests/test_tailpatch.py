@@ -133,7 +133,8 @@ def _rec(i, section):
 
 
 def test_eval_subset_is_seeded_per_category_and_curves_read_the_log():
-    from core.tailpatch.patch import curves, eval_subset
+    from core.eval.hook import eval_subset
+    from core.tailpatch.patch import curves
 
     records = [_rec(i, ("chat", "safety", "math")[i % 3]) for i in range(30)]
     a, b = eval_subset(records, 4, seed=1), eval_subset(list(reversed(records)), 4, seed=1)
