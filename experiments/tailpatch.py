@@ -7,23 +7,15 @@ patches/<t>.json`` (the curves). Each patch is its own DVC stage, so changing on
 
 from __future__ import annotations
 
-import csv
-import dataclasses
 import json
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
-from core.config import TrainConfig
 from core.data.collection import load_task_split
 from core.data.tokenizer import Tokenizer
 from core.errors import UserError
 from core.eval.hook import suite_scorer
 from core.eval.loading import load_judge_model
-from core.mixture.spec import MixtureSpec
-from core.tailpatch.patch import curves
-from core.training.loop import Job, RunPaths, train
+from core.tailpatch.run import patch
 from experiments.common import DATA_DIR, MODELS, TAILPATCH, TOKENIZER, load_params, parser, run
 
 
@@ -48,45 +40,8 @@ def main() -> None:
         (TAILPATCH / "start.json").write_text(json.dumps(result, indent=2) + "\n")
         print(f"tail-patch start {tp.start}: {result['scores']}")
         return
-    cfg = TrainConfig(
-        init=tp.start,
-        mixture=f"patch:{args.task}",
-        steps=tp.steps,
-        batch_size=tp.batch_size,
-        lr=tp.lr,
-        schedule="constant",
-        b2=0.98,
-        checkpoint_every=tp.steps,
-        log_every=tp.eval_every,
-        eval_every=tp.eval_every,
-    )
-    spec = MixtureSpec(name=f"patch-{args.task}", rates={args.task: 1.0}, sizes={args.task: 0})
-    records = {args.task: load_task_split(DATA_DIR, args.task, "train")}
-    with tempfile.TemporaryDirectory(prefix="tailpatch-") as work:
-        work = Path(work)
-        job = Job(
-            name=f"patch-{args.task}",
-            cfg=cfg,
-            init=MODELS / tp.start,
-            spec=spec,
-            records=records,
-            tok=tok,
-            data=params.data,
-            mesh=params.mesh,
-            seed=params.seed,
-            paths=RunPaths(work / "ckpt", work / "model", work / "logs"),
-        )
-        summary = train(job, progress=not args.no_progress, evaluate=scores)
-        with (work / "logs" / "log.csv").open() as f:
-            rows = list(csv.DictReader(f))
-        shutil.rmtree(work / "model", ignore_errors=True)
-    result = {
-        "task": args.task,
-        "start": tp.start,
-        "curves": curves(rows),
-        "examples_seen": summary["examples_seen"],
-        "config": dataclasses.asdict(cfg),
-    }
+    records = load_task_split(DATA_DIR, args.task, "train")
+    result = patch(params, args.task, records, tok, MODELS / tp.start, scores, not args.no_progress)
     (out_dir / f"{args.task}.json").write_text(json.dumps(result, indent=2) + "\n")
     last = {k: round(v[-1], 3) for k, v in result["curves"].items()}
     print(f"tail-patch {args.task}: {last} in {time.perf_counter() - t0:.0f}s")

@@ -1,6 +1,6 @@
 """How a tail-patch run is read back: the per-category curves its training log holds (the evaluation hook,
-``core/eval/hook.py``, wrote them as ``eval_<category>`` columns). The patch fine-tune itself is an ordinary
-training run (``experiments/tailpatch.py``)."""
+``core/eval/hook.py``, wrote them as ``eval_<category>`` columns). The patch fine-tune itself is in
+``core/tailpatch/run.py``."""
 
 from __future__ import annotations
 
