@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from core.data.features import fit_prompt
-from core.data.formats import swap
 from core.data.schema import Record, numbered_json_lines
 from core.data.tokenizer import Tokenizer
 from core.errors import USER_ERROR, UserError
-from core.eval.harness import probabilities
+from core.eval import metrics as M
+from core.eval.harness import judge_rows
 from core.eval.judge_output import JudgedOutput, JudgeOutputError, file_sha256
 from core.eval.loading import load_tokenizer, resolve_model
 from core.eval.scoring import LoglikScorer
@@ -160,39 +160,19 @@ def read_requests(path: str | Path) -> list[tuple[dict, Record]]:
 def decide(scorer, records: Sequence[Record]) -> list[tuple[str, dict[str, float]]]:
     """(decision, probabilities) per record; pairwise records are scored in both orders and averaged, with
     ``A`` and ``B`` always naming ``response_a`` and ``response_b``."""
-    shown, owner = [], []
-    for i, r in enumerate(records):
-        shown.append(r)
-        owner.append((i, False))
-        if r.kind == "pairwise":
-            shown.append(swap(r))
-            owner.append((i, True))
-    probs: list[dict[str, float]] = [dict.fromkeys(r.label_space, 0.0) for r in records]
-    counts = [0] * len(records)
-    for (i, swapped), scores in zip(owner, scorer(shown)):
-        p = probabilities(scores)
-        if swapped:
-            p = {"A": p["B"], "B": p["A"]}
-        for label, value in p.items():
-            probs[i][label] += value
-        counts[i] += 1
+    return [(row["pred"], row["probs"]) for row in _decided(scorer, records)]
+
+
+def _decided(scorer, records: Sequence[Record]) -> list[dict]:
+    """One row per record, judged by the evaluation harness (both orders of a pairwise record) and merged by
+    ``metrics.order_averaged``, so this command decides exactly as the evaluation's order-averaged score
+    counts; ``truncated`` says whether either order's prompt was shortened."""
+    rows = iter(judge_rows(scorer, records, "both"))
     out = []
-    for r, p, n in zip(records, probs, counts):
-        p = {k: v / n for k, v in p.items()}
-        decision = max(r.label_space, key=lambda lab: (p[lab], -r.label_space.index(lab)))
-        out.append((decision, p))
-    return out
-
-
-def _shortened(records: Sequence[Record], flags: Sequence[bool]) -> list[str]:
-    """Ids of the records whose prompt was shortened, from the scorer's flags over what ``decide`` showed it
-    (a pairwise record and then its swapped twin)."""
-    out, pos = [], 0
     for r in records:
-        shown = 2 if r.kind == "pairwise" else 1
-        if any(flags[pos : pos + shown]):
-            out.append(r.example_id)
-        pos += shown
+        shown = [next(rows)] + ([next(rows)] if r.kind == "pairwise" else [])
+        (merged,) = M.order_averaged(shown)
+        out.append(merged | {"truncated": any(row.get("truncated") for row in shown)})
     return out
 
 
@@ -231,18 +211,16 @@ def judge_file(
     batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
     for batch in progress_bar(batches, desc="judge", unit="batch", disable=not progress):
         records = [r for _, r in batch]
-        decisions = decide(scorer, records)
-        shortened = set(_shortened(records, scorer.truncated))
         rows = []
-        for (obj, r), (decision, probs) in zip(batch, decisions):
+        for (obj, r), decided in zip(batch, _decided(scorer, records)):
             row = {
                 **obj,
-                "decision": decision,
-                "probabilities": {k: round(v, 6) for k, v in probs.items()},
-                "truncated": r.example_id in shortened,
+                "decision": decided["pred"],
+                "probabilities": {k: round(v, 6) for k, v in decided["probs"].items()},
+                "truncated": decided["truncated"],
             }
             if explain_tokens:
-                row["explanation"] = explain(model, tok, r, decision, max_input, explain_tokens)
+                row["explanation"] = explain(model, tok, r, decided["pred"], max_input, explain_tokens)
             rows.append(row)
         output.append(rows)
         output.done.update(r.example_id for r in records)
