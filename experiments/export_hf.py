@@ -25,7 +25,7 @@ from core.errors import UserError
 from core.eval.judge import request_record
 from core.eval.loading import load_judge_model, resolve_model
 from core.modeling.hf import save_hf
-from core.modeling.io import lineage, read_meta
+from core.modeling.io import EXPORT_META, lineage, read_meta
 from core.reporting.model_card import render_card
 from experiments.common import EVAL, MODELS, parser, run
 
@@ -66,7 +66,7 @@ def export(model_arg: str, out: Path, metrics_dir: Path | None = None) -> dict:
     _, license_files = lineage(model_dir)
     for name, content in license_files.items():
         (out / name).write_bytes(content)
-    (out / "flame.json").write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n")
+    (out / EXPORT_META).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n")
     record = request_record(EXAMPLE_REQUEST, "model card example")
     metrics = read_metrics(metrics_dir if metrics_dir is not None else EVAL / model_dir.name)
     bos = tok.token(tok.bos_id) if tok.bos_id is not None else None

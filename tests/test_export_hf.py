@@ -8,6 +8,7 @@ import jax
 import numpy as np
 import pytest
 from flax import nnx
+from helpers import params_equal
 
 from core import provenance
 from core.data.formats import render_inputs
@@ -18,7 +19,14 @@ from core.eval.loading import load_judge_model
 from core.eval.scoring import LoglikScorer
 from core.modeling import Decoder, preset
 from core.modeling.hf import family
-from core.modeling.io import TokenizerMismatch, check_tokenizer, export_model, load_model, tokenizer_sha
+from core.modeling.io import (
+    TokenizerMismatch,
+    check_tokenizer,
+    export_model,
+    load_model,
+    read_meta,
+    tokenizer_sha,
+)
 from experiments.export_hf import EXAMPLE_REQUEST, export, verify
 
 torch = pytest.importorskip("torch")
@@ -126,6 +134,12 @@ def test_model_card_renders_the_models_records_and_metrics(tmp_path, small_synth
     assert "INSTRUCTIONS:" in card and "response A: A spider has eight legs." in card and "choice: A" in card
     assert "No begin-of-sequence token" in card and "random initialisation" in card
     assert json.loads((tmp_path / "hf" / "flame.json").read_text())["mixture_sha"] == "abc123"
+    # the judge command reads the export as it is: same weights, same training context, same decisions
+    assert params_equal(load_model(tmp_path / "hf"), load_model(folder))
+    assert read_meta(tmp_path / "hf")["data"]["max_input_tokens"] == 224
+    exported, exported_tok = load_judge_model(tmp_path / "hf")
+    again = judge_rows(LoglikScorer(exported, exported_tok, 224, 32, 8, progress=False), records, "both", 0)
+    assert [r["pred"] for r in again] == [r["pred"] for r in rows]
 
 
 def test_architectures_transformers_cannot_express_are_refused(small_tokenizer):

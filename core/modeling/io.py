@@ -36,6 +36,7 @@ from core.rng import digest_files
 
 HF_LINK = "hf_source.json"
 META = "meta.json"
+EXPORT_META = "flame.json"  # a Hugging Face export's copy of META (experiments/export_hf.py)
 TOKENIZER_FILES = ("tokenizer.json", "special_tokens.json")
 IMPORT_RECORD = "import.json"  # written by the GGUF import beside a converted checkpoint
 BASE = "base_checkpoint"  # meta key: the real checkpoint a model descends from (origin, license, ...)
@@ -150,8 +151,12 @@ def link_hf_model(
 
 
 def read_meta(directory: str | Path) -> dict[str, Any]:
-    path = Path(directory) / META
-    return json.loads(path.read_text()) if path.exists() else {}
+    """A model folder's provenance (training data settings, tokenizer hash), or a Hugging Face export's copy."""
+    for name in (META, EXPORT_META):
+        path = Path(directory) / name
+        if path.exists():
+            return json.loads(path.read_text())
+    return {}
 
 
 def identity(directory: str | Path) -> str:
@@ -198,15 +203,23 @@ def check_tokenizer(directory: str | Path, sha: str, source: str) -> None:
 
 
 def load_model(directory: str | Path, mesh: Mesh | None = None, rules: str = "fsdp") -> Decoder:
-    """Rebuild a Decoder from an exported or linked folder; with ``mesh``, parameters land on their
-    shardings (a linked checkpoint is read shard by shard). Every tensor must match the architecture."""
+    """Rebuild a Decoder from an exported or linked folder, or a Hugging Face folder of a supported family
+    (e.g. a judge from ``export_hf``); with ``mesh``, parameters land on their shardings (a linked or Hugging
+    Face checkpoint is read shard by shard). Every tensor must match the architecture."""
     directory = Path(directory)
     if (directory / HF_LINK).exists():
         return _load_linked(directory, mesh, rules)
+    if _is_hf_folder(directory):  # a judge exported for the ecosystem, or a converted checkpoint
+        return hf.load_hf(directory, mesh=mesh, rules=rules)[0]
     model = _load_exported(directory)
     if mesh is not None:
         shard_model(model, mesh, rules)
     return model
+
+
+def _is_hf_folder(directory: Path) -> bool:
+    config = directory / "config.json"
+    return config.exists() and "model_type" in json.loads(config.read_text())
 
 
 def _load_linked(directory: Path, mesh: Mesh | None, rules: str) -> Decoder:
