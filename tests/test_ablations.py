@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from core.reporting.ablations import deltas, plot_deltas, runs_table
-from experiments import ablate
+from tools import ablate
 
 CFG = {
     "target": "score",
@@ -103,7 +103,7 @@ def test_a_sweep_runs_as_dvc_experiments_and_is_tabulated(tmp_path):
     sh("dvc", "repro", "-q")
     sh("git", "add", "-A")
     sh("git", "commit", "-qm", "base")
-    run = [sys.executable, "-c", "import sys; from experiments import ablate; ablate.main(sys.argv[1:])"]
+    run = [sys.executable, "-c", "import sys; from tools import ablate; ablate.main(sys.argv[1:])"]
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
     first = sh(*run, "run", "--sweeps", "sweeps.yaml", "--sweep", "cap", "--sweep", "capability")
     assert first.count("dvc exp run --temp") == 5
