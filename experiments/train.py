@@ -34,16 +34,14 @@ def main() -> None:
     records = {t: load_task_split(DATA_DIR, t, "train") for t, w in spec.proportions.items() if w > 0}
     paths = RunPaths(CHECKPOINTS / args.run, MODELS / args.run, TRAIN_LOGS / args.run)
     tok = Tokenizer.load(TOKENIZER)
-    job = Job(
+    job = Job.with_params(
+        params,
         name=args.run,
         cfg=cfg,
         init=MODELS / cfg.init,
         spec=spec,
         records=records,
         tok=tok,
-        data=params.data,
-        mesh=params.mesh,
-        seed=params.seed,
         paths=paths,
     )
     summary = train(

@@ -57,16 +57,14 @@ def main() -> None:
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="lr-sweep-") as work:
             paths = RunPaths(Path(work) / "ckpt", Path(work) / "model", Path(work) / "logs")
-            job = Job(
+            job = Job.with_params(
+                params,
                 name=f"sweep-{lr:g}",
                 cfg=run,
                 init=MODELS / cfg.init,
                 spec=spec,
                 records=data,
                 tok=tok,
-                data=params.data,
-                mesh=params.mesh,
-                seed=params.seed,
                 paths=paths,
             )
             summary = train(job, progress=False)

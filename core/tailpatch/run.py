@@ -52,16 +52,14 @@ def patch(
     spec = MixtureSpec(name=f"patch-{task}", rates={task: 1.0}, sizes={task: 0})
     with tempfile.TemporaryDirectory(prefix="tailpatch-") as work:
         work = Path(work)
-        job = Job(
+        job = Job.with_params(
+            params,
             name=f"patch-{task}",
             cfg=cfg,
             init=start,
             spec=spec,
             records={task: records},
             tok=tok,
-            data=params.data,
-            mesh=params.mesh,
-            seed=params.seed,
             paths=RunPaths(work / "ckpt", work / "model", work / "logs"),
         )
         summary = train(job, progress=progress, evaluate=scores)

@@ -16,7 +16,7 @@ import numpy as np
 from flax import nnx
 
 from core import provenance
-from core.config import DataConfig, MeshConfig, TrainConfig
+from core.config import DataConfig, MeshConfig, Params, TrainConfig
 from core.data.schema import Record
 from core.data.tokenizer import Tokenizer
 from core.errors import UserError
@@ -89,9 +89,8 @@ class _Log:
         return row
 
     def flush(self) -> None:
-        extra = list(
-            dict.fromkeys(k for row in self.rows for k in row if k not in LOG_FIELDS)
-        )  # eval_* columns
+        # the fixed fields, then the eval_* columns in the order they first appeared
+        extra = list(dict.fromkeys(k for row in self.rows for k in row if k not in LOG_FIELDS))
         with self.path.open("w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=[*LOG_FIELDS, *extra])
             w.writeheader()
@@ -110,9 +109,8 @@ class Job:
 
     name: str
     cfg: TrainConfig
-    init: (
-        Path | DecoderConfig
-    )  # a model folder to continue from (loaded onto the mesh), or a fresh architecture
+    # a model folder to continue from (loaded onto the mesh), or a fresh architecture
+    init: Path | DecoderConfig
     spec: MixtureSpec
     records: Mapping[str, Sequence[Record]]
     tok: Tokenizer
@@ -120,6 +118,11 @@ class Job:
     mesh: MeshConfig
     seed: int
     paths: RunPaths
+
+    @classmethod
+    def with_params(cls, params: Params, **fields) -> Job:
+        """A job whose data, mesh and seed settings are those of ``params`` (every stage's case)."""
+        return cls(data=params.data, mesh=params.mesh, seed=params.seed, **fields)
 
 
 def train(
@@ -164,6 +167,7 @@ def train(
         examples = int(saved.get("examples", 0))
         step_fn = make_train_step(cfg.context_loss_weight, cfg.micro_batches, cfg.frozen)
         dropout_key = jax.random.key(derive(job.seed, "dropout", job.name))
+        lr_at = schedule(cfg)  # logged beside each row; the optimizer holds its own copy
         bar = progress_bar(total=cfg.steps, initial=start, desc=f"train {job.name}", disable=not progress)
         metrics, last_finite = {}, (start, None)
         try:
@@ -186,7 +190,7 @@ def train(
                 done = step + 1
                 eval_due = evaluate is not None and cfg.eval_every > 0 and done % cfg.eval_every == 0
                 if done % cfg.log_every == 0 or done == cfg.steps or eval_due:
-                    row = log.write(done, metrics, _lr(cfg, step), evaluate(model) if eval_due else {})
+                    row = log.write(done, metrics, float(lr_at(step)), evaluate(model) if eval_due else {})
                     bar.set_postfix(loss=row["loss"], acc=row["target_acc"], refresh=False)
                 if done % cfg.checkpoint_every == 0 or done == end:
                     final = {k: float(v) for k, v in metrics.items()}
@@ -257,10 +261,6 @@ def _diverged(job: Job, loss: float, step: int, last_finite: tuple, good: int | 
         f"{last_finite[0]}); the last checkpoint is step {good or 'none'}: lower train.{job.name}.lr "
         "or raise warmup_steps (a changed configuration starts afresh)"
     )
-
-
-def _lr(cfg: TrainConfig, step: int) -> float:
-    return float(schedule(cfg)(step))
 
 
 def _export(job: Job, model: Decoder, config_hash: str, examples: int) -> None:
