@@ -43,7 +43,7 @@ sandbox:
 # (undo: git checkout params.yaml) and reproduces that profile's targets (default: every stage)
 PROFILE ?=
 MODEL ?=
-TARGETS_real := notebook_real
+TARGETS_real := report@real
 
 repro: install
 	$(if $(PROFILE),$(BIN)/python -m tools.apply_profile $(PROFILE) $(if $(MODEL),--set model.base=$(MODEL)))

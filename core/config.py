@@ -189,6 +189,7 @@ class EvalConfig:
     bootstrap: int = 1000  # resamples for 95% intervals of every score (0: none)
     models: tuple[str, ...] = ("base", "flame", "flame_rm")
     suites: tuple[str, ...] = ("rewardbench", "aggrefact")
+    controls: tuple[str, ...] = ("always_first", "prefer_longer", "prefer_shorter")  # trivial judges
 
 
 @dataclasses.dataclass(frozen=True)
@@ -255,10 +256,13 @@ class TailpatchConfig:
 
 
 @dataclasses.dataclass(frozen=True)
-class NotebookConfig:
-    notebook: str
-    outputs: tuple[str, ...]
-    parameters: dict[str, Any] = dataclasses.field(default_factory=dict)
+class ReportConfig:
+    """A notebook rendered into ``reports/<name>/``. ``data`` and ``results`` are the two paths it reads (its
+    stage's dependencies); its parameters come from the run registry (see ``experiments.run_notebook``)."""
+
+    notebook: str  # a file stem under notebooks/
+    data: str
+    results: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -276,7 +280,7 @@ class Params:
     mixtures: dict[str, MixtureConfig]
     train: dict[str, TrainConfig]
     eval: EvalConfig
-    notebooks: dict[str, NotebookConfig]
+    reports: dict[str, ReportConfig]
     bias: BiasConfig = dataclasses.field(default_factory=BiasConfig)
     code: CodeConfig = dataclasses.field(default_factory=CodeConfig)
     tailpatch: TailpatchConfig = dataclasses.field(default_factory=TailpatchConfig)
@@ -500,9 +504,36 @@ def load(path: str | Path = DEFAULT_PARAMS) -> Params:
     raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: top level must be a mapping")
-    params = from_dict(Params, raw, source=str(path))
+    params = from_dict(Params, with_optimizer(raw, str(path)), source=str(path))
     _cross_check(params, str(path))
     return params
+
+
+RUN_KEYS = frozenset({"init", "mixture", "steps"})  # what a run must say itself; the rest may be shared
+
+
+def with_optimizer(raw: dict, source: str) -> dict:
+    """``raw`` with its shared ``optimizer`` settings folded into every run of ``train`` (a run's own key
+    wins), so the optimizer is written once and each run states only what makes it different."""
+    shared = raw.get("optimizer") or {}
+    if not isinstance(shared, dict):
+        raise ConfigError(f"{source}: key 'optimizer' expects a mapping, got {shared!r}")
+    allowed = {f.name for f in dataclasses.fields(TrainConfig)} - RUN_KEYS
+    unknown = sorted(set(shared) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key 'optimizer.{unknown[0]}' (allowed: {', '.join(sorted(allowed))})"
+        )
+    hints = typing.get_type_hints(TrainConfig)
+    for name, value in shared.items():  # checked here too, so an error names the line that holds the value
+        _check_bounds(
+            name, _coerce(value, hints[name], f"optimizer.{name}", source), f"optimizer.{name}", source
+        )
+    runs = raw.get("train")
+    out = {k: v for k, v in raw.items() if k != "optimizer"}
+    if isinstance(runs, dict):
+        out["train"] = {r: {**shared, **c} if isinstance(c, dict) else c for r, c in runs.items()}
+    return out
 
 
 TAILPATCH_MIXTURE = (

@@ -15,9 +15,7 @@ from core.eval.bias import PROBES, bias_scores
 from core.eval.loading import make_judge
 from core.eval.suites import load
 from core.rng import derive
-from experiments.common import DATA_DIR, load_params, parser, run
-
-BIAS = Path("artifacts/bias")
+from experiments.common import BIAS, DATA_DIR, load_params, parser, run
 
 
 def main() -> None:

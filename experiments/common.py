@@ -27,6 +27,10 @@ TAILPATCH = Path("artifacts/tailpatch")
 STATS = Path("artifacts/stats/tasks.json")
 DECONTAM = Path("artifacts/decontam/report.json")
 CODE = Path("artifacts/code")  # HumanEval candidates and their re-ranking
+BIAS = Path("artifacts/bias")
+PAPER = Path("data/paper_tables/paper.json")  # the paper's numbers, shown beside ours
+REPORTS = Path("reports")  # one folder per report notebook
+COMPARED = ("flame", "base")  # the compare stage's default pair: FLAMe against the base it was trained from
 
 
 def run(main: Callable[[], object]) -> None:

@@ -14,14 +14,14 @@ from core.data.schema import numbered_json_lines
 from core.errors import UserError
 from core.eval.suites import load, sample_per_task
 from core.eval.uncertainty import paired
-from experiments.common import DATA_DIR, EVAL, load_params, parser, run
+from experiments.common import COMPARED, DATA_DIR, EVAL, load_params, parser, run
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--suite", required=True)
-    p.add_argument("--a", default="flame")
-    p.add_argument("--b", default="base")
+    p.add_argument("--a", default=COMPARED[0])
+    p.add_argument("--b", default=COMPARED[1])
     p.add_argument("--data", type=Path, default=DATA_DIR)
     args = p.parse_args()
     params = load_params(args.params)

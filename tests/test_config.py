@@ -46,6 +46,6 @@ def test_literal_and_nested_errors():
 
 def test_cross_references_are_checked(tmp_path):
     path = tmp_path / "params.yaml"
-    path.write_text((ROOT / "params.yaml").read_text().replace("    mixture: rm4", "    mixture: rm5"))
+    path.write_text((ROOT / "params.yaml").read_text().replace("mixture: rm4,", "mixture: rm5,"))
     with pytest.raises(config.ConfigError, match="train.flame_rm.mixture.*rm5"):
         config.load(path)

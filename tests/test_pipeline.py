@@ -61,15 +61,37 @@ def test_stage_dependencies_cover_the_code_each_stage_runs():
             )
 
 
-def test_notebook_parameters_match_params_yaml():
+def test_every_report_notebook_takes_only_registry_parameters():
+    """A report notebook's parameters are filled from the run registry; one it cannot fill fails here."""
     import papermill as pm
 
+    from experiments.run_notebook import notebook_parameters, registry
+
     params = config.load(ROOT / "params.yaml")
-    for name, nb in params.notebooks.items():
-        declared = set(pm.inspect_notebook(str(ROOT / nb.notebook)))
-        assert set(nb.parameters) == declared, name
-        for out in nb.outputs:
-            assert out in nb.parameters.values(), (name, out)  # every declared output is a notebook parameter
+    for name, report in params.reports.items():
+        declared = pm.inspect_notebook(str(ROOT / "notebooks" / f"{report.notebook}.ipynb"))
+        assert "out" in declared, name  # every report writes into its own folder
+        assert set(notebook_parameters(params, name)) == set(declared) <= set(registry(params, name)), name
+
+
+def test_adding_a_model_to_the_registry_adds_it_to_every_table(tmp_path):
+    """One edit (a run in eval.models) reaches the training and evaluation stages and every model table."""
+    from dvc.repo import Repo
+
+    from experiments.run_notebook import registry
+
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text())
+    raw["train"]["flame_small"] = {"init": "base", "mixture": "flame", "steps": 10}
+    raw["eval"]["models"] = [*raw["eval"]["models"], "flame_small"]
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
+    Repo.init(str(tmp_path), no_scm=True)
+    params = config.load(tmp_path / "params.yaml")
+    assert all(
+        "flame_small" in registry(params, r)["models"] for r in ("rewardbench", "benchmarks", "aggrefact")
+    )
+    names = {s.name for s in Repo(str(tmp_path)).index.stages}
+    assert {"train@flame_small", "eval@flame_small-rewardbench", "eval@flame_small-aggrefact"} <= names
 
 
 MINI = {
@@ -151,28 +173,29 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
         )
         af = yaml.safe_load((work / "artifacts/eval/flame/aggrefact/metrics.json").read_text())
         assert af["n_examples"] == 256 and set(af["subsets"]) == {"WiCE"}  # 358 staged, 256 sampled (§6.1)
-        assert "wiki_factverify" in (work / "reports/tables/tab3_aggrefact.md").read_text()
+        assert "wiki_factverify" in (work / "reports/aggrefact/tab3_aggrefact.md").read_text()
         catalog = yaml.safe_load((work / "data/collection/catalog.json").read_text())
         assert catalog["collection"] == "real-mini" and len(catalog["tasks"]) == 12
-        table7 = (work / "reports/tables/tab7_datasets.md").read_text()
+        table7 = (work / "reports/collection/tab7_datasets.md").read_text()
         assert "| BEGIN " in table7 and "measured" in table7 and "no converter: " in table7
-        assert "Human:" in (work / "reports/tables/fig2_format.md").read_text()  # a real HH-RLHF example
+        assert "Human:" in (work / "reports/collection/fig2_format.md").read_text()  # a real HH-RLHF example
     for out in (
-        "reports/figures/fig3_task_types.png",
-        "reports/figures/tab2_rewardbench.png",
-        "reports/tables/tab2_rewardbench.md",
-        "reports/tables/composition.md",
-        "reports/figures/fig2_format.png",
-        "reports/tables/tab7_datasets.md",
-        "reports/figures/fig1_rewardbench.png",
-        "reports/tables/tab1_benchmarks.md",
-        "reports/tables/tab3_aggrefact.md",
-        "reports/tables/tab6_length_bias.md",
-        "reports/tables/tab4_bias.md",
-        "reports/tables/tab5_code_rerank.md",
-        "reports/figures/fig5_tailpatch.png",
-        "reports/figures/tailpatch_ratings.png",
-        "reports/tables/tailpatch.md",
+        "reports/composition/fig3_task_types.png",
+        "reports/composition/composition.md",
+        "reports/rewardbench/tab2_rewardbench.png",
+        "reports/rewardbench/tab2_rewardbench.md",
+        "reports/collection/fig2_format.png",
+        "reports/collection/tab7_datasets.md",
+        "reports/benchmarks/fig1_rewardbench.png",
+        "reports/benchmarks/tab1_benchmarks.md",
+        "reports/aggrefact/tab3_aggrefact.md",
+        "reports/length_bias/tab6_length_bias.md",
+        "reports/bias/tab4_bias.md",
+        "reports/code/tab5_code_rerank.md",
+        "reports/tailpatch/fig5_tailpatch.png",
+        "reports/tailpatch/tailpatch_ratings.png",
+        "reports/tailpatch/tailpatch.md",
+        "reports/real/real_results.md",
     ):
         assert (work / out).stat().st_size > 0, out
     summary = yaml.safe_load((work / "artifacts/tailpatch/summary.json").read_text())

@@ -27,8 +27,8 @@ SWEEPS = Path("experiments/configs/ablations.yaml")
 OUT = Path("artifacts/ablations")
 NOTEBOOK = Path("notebooks/ablations.ipynb")
 EXECUTED = Path("reports/executed")
-TABLE = Path("reports/tables/ablations.md")
-FIGURE = Path("reports/figures/ablations.png")
+TABLE = Path("reports/ablations/ablations.md")
+FIGURE = Path("reports/ablations/ablations.png")
 PREFIX = "abl-"
 
 
