@@ -525,7 +525,8 @@ def with_optimizer(raw: dict, source: str) -> dict:
             f"{source}: unknown key 'optimizer.{unknown[0]}' (allowed: {', '.join(sorted(allowed))})"
         )
     hints = typing.get_type_hints(TrainConfig)
-    for name, value in shared.items():  # checked here too, so an error names the line that holds the value
+    # checked here, so an error names optimizer.<key>, where the value is written
+    for name, value in shared.items():
         _check_bounds(
             name, _coerce(value, hints[name], f"optimizer.{name}", source), f"optimizer.{name}", source
         )

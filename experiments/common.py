@@ -30,6 +30,7 @@ CODE = Path("artifacts/code")  # HumanEval candidates and their re-ranking
 BIAS = Path("artifacts/bias")
 PAPER = Path("data/paper_tables/paper.json")  # the paper's numbers, shown beside ours
 REPORTS = Path("reports")  # one folder per report notebook
+EXECUTED = REPORTS / "executed"  # the executed copies of the notebooks
 COMPARED = ("flame", "base")  # the compare stage's default pair: FLAMe against the base it was trained from
 
 

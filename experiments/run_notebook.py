@@ -19,6 +19,7 @@ from experiments.common import (
     COMPARED,
     DATA_DIR,
     EVAL,
+    EXECUTED,
     PAPER,
     REPORTS,
     STATS,
@@ -29,8 +30,6 @@ from experiments.common import (
     run,
     select,
 )
-
-EXECUTED = Path("reports/executed")
 
 
 def registry(params: config.Params, name: str) -> dict:
@@ -57,8 +56,9 @@ def registry(params: config.Params, name: str) -> dict:
     }
 
 
-def notebook_parameters(params: config.Params, name: str) -> dict:
-    """The registry values of the names the report's notebook declares; a name the registry lacks fails."""
+def notebook_parameters(params: config.Params, name: str) -> tuple[Path, dict]:
+    """The report's notebook and the registry values of the names it declares; a name the registry lacks
+    fails."""
     report = select(params.reports, name, "report")
     path = Path("notebooks") / f"{report.notebook}.ipynb"
     if not path.exists():
@@ -70,7 +70,7 @@ def notebook_parameters(params: config.Params, name: str) -> dict:
         raise UserError(
             f"{path}: parameter '{unknown[0]}' is not one the run registry provides ({', '.join(values)})"
         )
-    return {k: values[k] for k in declared}
+    return path, {k: values[k] for k in declared}
 
 
 def main() -> None:
@@ -79,8 +79,7 @@ def main() -> None:
     p.add_argument("--kernel", default="python3")
     args = p.parse_args()
     params = load_params(args.params)
-    parameters = notebook_parameters(params, args.name)
-    notebook = Path("notebooks") / f"{params.reports[args.name].notebook}.ipynb"
+    notebook, parameters = notebook_parameters(params, args.name)
     out = REPORTS / args.name
     out.mkdir(parents=True, exist_ok=True)
     EXECUTED.mkdir(parents=True, exist_ok=True)

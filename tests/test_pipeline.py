@@ -71,14 +71,15 @@ def test_every_report_notebook_takes_only_registry_parameters():
     for name, report in params.reports.items():
         declared = pm.inspect_notebook(str(ROOT / "notebooks" / f"{report.notebook}.ipynb"))
         assert "out" in declared, name  # every report writes into its own folder
-        assert set(notebook_parameters(params, name)) == set(declared) <= set(registry(params, name)), name
+        assert set(notebook_parameters(params, name)[1]) == set(declared) <= set(registry(params, name)), name
 
 
 def test_adding_a_model_to_the_registry_adds_it_to_every_table(tmp_path):
     """One edit (a run in eval.models) reaches the training and evaluation stages and every model table."""
+    import networkx as nx
     from dvc.repo import Repo
 
-    from experiments.run_notebook import registry
+    from experiments.run_notebook import notebook_parameters
 
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
     raw["train"]["flame_small"] = {"init": "base", "mixture": "flame", "steps": 10}
@@ -87,11 +88,13 @@ def test_adding_a_model_to_the_registry_adds_it_to_every_table(tmp_path):
     shutil.copy(ROOT / "dvc.yaml", tmp_path / "dvc.yaml")
     Repo.init(str(tmp_path), no_scm=True)
     params = config.load(tmp_path / "params.yaml")
-    assert all(
-        "flame_small" in registry(params, r)["models"] for r in ("rewardbench", "benchmarks", "aggrefact")
-    )
-    names = {s.name for s in Repo(str(tmp_path)).index.stages}
-    assert {"train@flame_small", "eval@flame_small-rewardbench", "eval@flame_small-aggrefact"} <= names
+    index = Repo(str(tmp_path)).index
+    stages = {s.name: s for s in index.stages}
+    assert {"train@flame_small", "eval@flame_small-rewardbench", "eval@flame_small-aggrefact"} <= set(stages)
+    for report in ("rewardbench", "benchmarks", "aggrefact"):  # the tables listing models: passed and rebuilt
+        assert "flame_small" in notebook_parameters(params, report)[1]["models"], report
+        upstream = {s.name for s in nx.descendants(index.graph, stages[f"report@{report}"])}
+        assert "eval@flame_small-rewardbench" in upstream, report
 
 
 MINI = {
