@@ -224,21 +224,24 @@ class CodeConfig:
 class TailpatchConfig:
     """Tail-patch search (fact sheet §5): patch runs, rating criteria, bundle thresholds and weights."""
 
-    start: str = "flame_partial"  # the partially trained run every patch starts from
+    start: str = "flame"  # the run whose snapshot every patch starts from (paper: FLAMe partially trained)
+    start_step: int = 750  # ... its snapshot at this step: weights, Adam state and learning rate
     suite: str = "rewardbench"  # the target suite (its records carry the five categories as ``section``)
-    tasks: tuple[str, ...] = ()  # the tasks to patch (one DVC stage each)
+    tasks: tuple[str, ...] = ()  # the tasks to patch
     steps: int = 40  # patch length (paper: at most 3,000)
     eval_every: int = 20
     batch_size: int = 8
-    lr: float = 1.0e-3
+    lr: float | None = None  # constant patch learning rate; None: the start's own rate at start_step
+    repeats: int = 1  # data orders per patch; the curves are averaged and their agreement reported
     per_category: int = 32  # evaluation subset: records per category, fixed across patches
     helpful_gain: float = 0.05  # rating criteria, see core.tailpatch.ratings.Criteria
     slight_gain: float = 0.02
     harmful_drop: float = 0.05
     stable_points: int = 2
     reference: Literal["start", "median"] = "start"
-    general_min_total: int = 5  # bundle and weight rules, see core.tailpatch.bundles.Weighting
-    thresholds: dict[str, float] = dataclasses.field(
+    # bundle and weight rules, see core.tailpatch.bundles; "auto" derives them (rules in core.tailpatch.rules)
+    general_min_total: int | Literal["auto"] = 5
+    thresholds: dict[str, float] | Literal["auto"] = dataclasses.field(
         default_factory=lambda: {
             "chat": 0.95,
             "chat_hard": 0.66,
@@ -252,7 +255,12 @@ class TailpatchConfig:
     w_others: float = 3_000
     w_top: float = 200_000
     top_k: int = 2
-    weakest: tuple[str, ...] = ("chat_hard", "coding", "safety")  # their top_k tasks get w_top
+    weakest: tuple[str, ...] | Literal["auto"] = (
+        "chat_hard",
+        "coding",
+        "safety",
+    )  # their top_k tasks get w_top
+    weakest_count: int = 3  # weakest: auto takes this many categories with the lowest starting scores
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,6 +325,8 @@ POSITIVE = frozenset(
         "packing_bins",
         "per_category",
         "problems",
+        "repeats",
+        "start_step",
         "processes",
         "rewardbench_per_subset",
         "sample_per_task",
@@ -329,6 +339,7 @@ POSITIVE = frozenset(
         "timeout",
         "top_k",
         "vocab_size",
+        "weakest_count",
         "workers",
     }
 )
@@ -560,6 +571,14 @@ def _cross_check(params: Params, source: str) -> None:
             raise ConfigError(f"{source}: key 'train.{run}.mixture' names unknown mixture '{cfg.mixture}'")
         if cfg.init not in ("scratch", "base") and cfg.init not in params.train:
             raise ConfigError(f"{source}: key 'train.{run}.init' names unknown run '{cfg.init}'")
+    tp = params.tailpatch
+    if tp.start not in params.train:
+        raise ConfigError(f"{source}: key 'tailpatch.start' names unknown run '{tp.start}'")
+    if not 0 < tp.start_step < params.train[tp.start].steps:
+        raise ConfigError(
+            f"{source}: key 'tailpatch.start_step' must lie inside run '{tp.start}' "
+            f"(1..{params.train[tp.start].steps - 1}), got {tp.start_step}"
+        )
     if params.collection.name != "synth":
         return  # real collections: the mixture stage checks names against the prepared catalog
     for name, mix in params.mixtures.items():

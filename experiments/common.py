@@ -21,6 +21,7 @@ TOKENIZER = Path("data/tokenizer/tokenizer.json")
 MODELS = Path("artifacts/models")
 MIXTURES = Path("artifacts/mixtures")
 CHECKPOINTS = Path("artifacts/checkpoints")
+SNAPSHOTS = Path("artifacts/snapshots")  # <run>/<step>: a run part-way, the tail-patch start
 TRAIN_LOGS = Path("artifacts/train")
 EVAL = Path("artifacts/eval")
 TAILPATCH = Path("artifacts/tailpatch")
@@ -32,6 +33,11 @@ PAPER = Path("data/paper_tables/paper.json")  # the paper's numbers, shown besid
 REPORTS = Path("reports")  # one folder per report notebook
 EXECUTED = REPORTS / "executed"  # the executed copies of the notebooks
 COMPARED = ("flame", "base")  # the compare stage's default pair: FLAMe against the base it was trained from
+
+
+def start_snapshot(params: config.Params) -> Path:
+    """The tail-patch start: the snapshot ``tailpatch.start`` left at ``tailpatch.start_step``."""
+    return SNAPSHOTS / params.tailpatch.start / str(params.tailpatch.start_step)
 
 
 def run(main: Callable[[], object]) -> None:

@@ -1,7 +1,9 @@
 """Stage ``tailpatch_aggregate``: ratings, bundles and weights from the patch curves -> the ``tailpatch``
 mixture (``artifacts/mixtures/tailpatch.json``, trained as FLAMe-Opt-RM) and ``artifacts/tailpatch/
 ratings.json``; on the synth collection, also the precision and recall of the planted helpful and harmful
-tasks (the catalog's ``effects``)."""
+tasks (the catalog's ``effects``). ``auto`` settings (weakest categories, tau, the general bundle's minimum) are
+resolved by the rules of ``core.tailpatch.rules`` and written with how they were chosen; with
+``tailpatch.repeats`` > 1, how often the repeats' own ratings agree."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import json
 from core.data.collection import training_sizes
 from core.reporting.load import read_json
 from core.tailpatch.bundles import recovery, to_mixture, weights
-from core.tailpatch.ratings import Criteria, rate_all
+from core.tailpatch.ratings import Criteria, rate_all, references, stability
+from core.tailpatch.rules import resolve
 from experiments.common import DATA_DIR, MIXTURES, TAILPATCH, load_params, parser, run
 
 
@@ -30,13 +33,18 @@ def main() -> None:
     }
     ratings = by_reference[criteria.reference]
     final = {t: {c: v[-1] for c, v in p["curves"].items()} for t, p in patches.items()}
-    task_weights, info = weights(ratings, final, tp)
+    rules, chosen = resolve(tp, start, references(curves, start, criteria))
+    task_weights, info = weights(ratings, final, rules)
     spec = to_mixture("tailpatch", task_weights, training_sizes(DATA_DIR))
     spec.save(MIXTURES / "tailpatch.json")
     catalog = read_json(DATA_DIR / "catalog.json")
     planted = {t: e.get("effects", {}) for t, e in catalog["tasks"].items() if "effects" in e}
     out = {
         "start": start,
+        "chosen": chosen,
+        "stability": stability(
+            {t: p.get("repeats", [p["curves"]]) for t, p in patches.items()}, start, criteria
+        ),
         "ratings": ratings,
         "final": final,
         "weights": task_weights,

@@ -1,7 +1,9 @@
 """Stage ``tailpatch_summary``: the known-answer check and the headline comparison of tail-patch search ->
 ``artifacts/tailpatch/summary.json``: precision / recall of the planted helpful and harmful tasks (synth),
-FLAMe-Opt-RM versus FLAMe on the target suite, the ratio of training examples each saw (paper: 24x) and what
-the patch runs cost, in examples, against full training."""
+FLAMe-Opt-RM versus full FLAMe and versus FLAMe at the start's step (the snapshot every patch started from;
+Opt-RM trains as many steps) on the target suite, the ratio of training examples each saw (paper: 24x), what
+the patch runs cost, in examples, against full training, and how the weakest categories, tau and the general
+bundle's minimum were chosen."""
 
 from __future__ import annotations
 
@@ -20,14 +22,22 @@ def main() -> None:
     tp = params.tailpatch
     suite = tp.suite
     ratings = read_json(TAILPATCH / "ratings.json")
-    train = {r: read_json(TRAIN_LOGS / r / "summary.json") for r in (*RUNS, tp.start)}
+    start = read_json(TAILPATCH / "start.json")
+    train = {r: read_json(TRAIN_LOGS / r / "summary.json") for r in RUNS}
     scores = {r: read_json(EVAL / r / suite / "metrics.json") for r in RUNS}
     keys = ("overall", "chat", "chat_hard", "safety", "reasoning", "math", "coding")
     seen = {r: train[r]["examples_seen"] for r in RUNS}
     summary = {
         "recovery": ratings.get("recovery"),
+        "chosen": {
+            "start": {"run": tp.start, "step": tp.start_step, "lr": start.get("lr")},
+            **ratings.get("chosen", {}),
+        },
+        "stability": ratings.get("stability"),
         "suite": suite,
         "scores": {r: {k: scores[r][k] for k in keys if k in scores[r]} for r in RUNS},
+        # FLAMe at the start's step, on the whole suite when the evaluation subset is all of it
+        "flame_at_start_step": {**start.get("suite", {}), **start["scores"]},
         "examples_seen": seen,
         "example_ratio_flame_over_opt_rm": seen["flame"] / seen["flame_opt_rm"],
         "cost": {
@@ -37,7 +47,7 @@ def main() -> None:
                 "steps": len(tp.tasks) * tp.steps,
                 "examples": ratings["patch_examples"],
             },
-            "start": {"steps": train[tp.start]["step"], "examples": train[tp.start]["examples_seen"]},
+            "start": {"steps": tp.start_step, "examples": start["examples_seen"]},
             **{r: {"steps": train[r]["step"], "examples": seen[r]} for r in RUNS},
         },
     }

@@ -1,4 +1,6 @@
-"""Stage ``train@<run>``: train one run from params.train.<run>; resumes from its last checkpoint."""
+"""Stage ``train@<run>``: train one run from params.train.<run>; resumes from its last checkpoint. The run that
+``tailpatch.start`` names also leaves a snapshot at ``tailpatch.start_step`` (``artifacts/snapshots/<run>/
+<step>``: weights, Adam state and learning rate), the start of every tail-patch run."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from experiments.common import (
     DATA_DIR,
     MIXTURES,
     MODELS,
+    SNAPSHOTS,
     TOKENIZER,
     TRAIN_LOGS,
     load_params,
@@ -32,7 +35,9 @@ def main() -> None:
     cfg = select(params.train, args.run, "run")
     spec = MixtureSpec.load(MIXTURES / f"{cfg.mixture}.json")
     records = {t: load_task_split(DATA_DIR, t, "train") for t, w in spec.proportions.items() if w > 0}
-    paths = RunPaths(CHECKPOINTS / args.run, MODELS / args.run, TRAIN_LOGS / args.run)
+    paths = RunPaths(CHECKPOINTS / args.run, MODELS / args.run, TRAIN_LOGS / args.run, SNAPSHOTS / args.run)
+    paths.snapshots.mkdir(parents=True, exist_ok=True)  # the stage's output, empty for most runs
+    tp = params.tailpatch
     tok = Tokenizer.load(TOKENIZER)
     job = Job.with_params(
         params,
@@ -43,6 +48,7 @@ def main() -> None:
         records=records,
         tok=tok,
         paths=paths,
+        snapshots=(tp.start_step,) if args.run == tp.start else (),
     )
     summary = train(
         job,

@@ -104,10 +104,9 @@ MINI = {
     "train": {
         "flame": {"steps": 6, "batch_size": 2, "checkpoint_every": 3, "log_every": 2, "eval_every": 2},
         "flame_rm": {"steps": 2, "batch_size": 2, "log_every": 1},
-        "flame_partial": {"steps": 4, "batch_size": 2, "checkpoint_every": 2, "log_every": 2},
         "flame_opt_rm": {"steps": 2, "batch_size": 2, "log_every": 1, "eval_every": 1},
     },
-    "tailpatch": {"steps": 2, "eval_every": 1, "batch_size": 2, "per_category": 4},
+    "tailpatch": {"start_step": 3, "steps": 2, "eval_every": 1, "batch_size": 2, "per_category": 4},
     "mixtures": {"flame": {"maximum": 100}},
     "bias": {"max_records": 24},
     "code": {"problems": 4, "samples_per_problem": 4},
@@ -205,6 +204,12 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
     assert summary["cost"]["patches"]["runs"] == 2 and summary["example_ratio_flame_over_opt_rm"] > 0
     assert summary["cost"]["flame"]["steps"] == 6 and summary["cost"]["patches"]["steps"] == 2 * 2
     assert (summary["recovery"] is not None) == (profile == "synth")  # planted effects exist in synth only
+    # the start is FLAMe's own snapshot at step 3 (its learning rate then), and every auto rule says its value
+    assert summary["chosen"]["start"] == {"run": "flame", "step": 3, "lr": summary["chosen"]["start"]["lr"]}
+    assert summary["chosen"]["start"]["lr"] > 0 and summary["cost"]["start"]["steps"] == 3
+    assert (work / "artifacts/snapshots/flame/3/optimizer").is_dir()
+    for rule in ("weakest", "thresholds", "general_min_total"):
+        assert summary["chosen"][rule]["value"] and summary["chosen"][rule]["rule"], rule
     always_first = yaml.safe_load((work / "artifacts/bias/control_always_first/metrics.json").read_text())
     assert always_first["order"] == 1.0 and always_first["records"] == 24
     code = yaml.safe_load((work / "artifacts/code/flame/metrics.json").read_text())

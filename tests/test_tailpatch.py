@@ -148,3 +148,34 @@ def test_eval_subset_is_seeded_per_category_and_curves_read_the_log():
         {"step": "4", "eval_chat": "0.75", "eval_safety": ""},
     ]
     assert curves(log) == {"chat": [0.5, 0.75], "safety": [0.25]}
+
+
+def test_auto_rules_derive_weakest_thresholds_and_general_minimum():
+    from core.config import TailpatchConfig
+    from core.tailpatch.rules import resolve
+
+    start = {"chat": 0.8, "chat_hard": 0.6, "math": 0.55, "coding": 0.9, "safety": 0.7}
+    median = {c: [v - 0.1, v - 0.05] for c, v in start.items()}  # the median patch's curve per category
+    auto = TailpatchConfig(weakest="auto", weakest_count=2, thresholds="auto", general_min_total="auto")
+    resolved, chosen = resolve(auto, start, median)
+    assert resolved.weakest == ("math", "chat_hard")  # the two lowest starting scores
+    assert resolved.thresholds["coding"] == pytest.approx(0.85 + auto.helpful_gain)  # last median + gain
+    assert resolved.general_min_total == 5 and "5 categories" in chosen["general_min_total"]["rule"]
+    assert chosen["weakest"]["value"] == ["math", "chat_hard"]
+    explicit, said = resolve(TailpatchConfig(), start, median)  # the paper's values stay as they are
+    assert (
+        explicit == TailpatchConfig() and said["thresholds"]["rule"] == "set in params.tailpatch.thresholds"
+    )
+
+
+def test_stability_compares_the_repeats_own_ratings():
+    from core.tailpatch.ratings import stability
+
+    c = Criteria(helpful_gain=0.1, slight_gain=0.05, harmful_drop=0.1, stable_points=1, reference="start")
+    start = {"chat": 0.5}
+    same = {"a": [{"chat": [0.7]}, {"chat": [0.7]}], "b": [{"chat": [0.5]}, {"chat": [0.5]}]}
+    assert stability(same, start, c) == {"repeats": 2, "rating_agreement": 1.0, "gain_correlation": 1.0}
+    flipped = {"a": [{"chat": [0.7]}, {"chat": [0.5]}], "b": [{"chat": [0.5]}, {"chat": [0.7]}]}
+    s = stability(flipped, start, c)
+    assert s["rating_agreement"] == 0.0 and s["gain_correlation"] == pytest.approx(-1.0)
+    assert stability({"a": [{"chat": [0.7]}]}, start, c) == {"repeats": 1}

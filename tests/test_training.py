@@ -1,6 +1,7 @@
 import csv
 import shutil
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from helpers import params_equal
 
 from core.config import DataConfig, MeshConfig, TrainConfig
 from core.data.schema import read_jsonl
+from core.errors import UserError
 from core.mixture.spec import MixtureSpec
 from core.modeling import preset
 from core.modeling.io import load_model
@@ -26,40 +28,24 @@ def setup(small_synth, small_tokenizer):
     return records, spec, small_tokenizer
 
 
-def _run(setup, root, steps, stop_after=None, lr=3e-3, mesh=None, evaluate=None, **kw):
+def _run(setup, root, steps, stop_after=None, lr=3e-3, mesh=None, evaluate=None, job=None, **kw):
+    """A small run under ``root``; ``kw`` overrides TrainConfig fields, ``job`` Job fields."""
     records, spec, tok = setup
-    cfg = TrainConfig(
-        init="scratch",
-        mixture="m",
-        steps=steps,
-        batch_size=2,
-        lr=lr,
-        schedule="cosine",
-        warmup_steps=2,
-        checkpoint_every=3,
-        log_every=1,
-        **kw,
-    )
-    mcfg = preset("test", tok.vocab_size, dropout=0.1)
-    paths = RunPaths(root / "ckpt", root / "model", root / "logs")
-    job = Job(
+    settings = dict(schedule="cosine", warmup_steps=2, checkpoint_every=3, log_every=1) | kw
+    cfg = TrainConfig(init="scratch", mixture="m", steps=steps, batch_size=2, lr=lr, **settings)
+    fields = dict(
         name="run",
         cfg=cfg,
-        init=mcfg,
+        init=preset("test", tok.vocab_size, dropout=0.1),
         spec=spec,
         records=records,
         tok=tok,
         data=DataConfig(),
         mesh=mesh or MeshConfig(data=1),
         seed=5,
-        paths=paths,
+        paths=RunPaths(root / "ckpt", root / "model", root / "logs", root / "snapshots"),
     )
-    return train(
-        job,
-        stop_after=stop_after,
-        progress=False,
-        evaluate=evaluate,
-    )
+    return train(Job(**(fields | (job or {}))), stop_after=stop_after, progress=False, evaluate=evaluate)
 
 
 def _log(root):
@@ -123,6 +109,37 @@ def test_changed_config_does_not_resume_a_stale_checkpoint(setup, tmp_path):
     _run(setup, tmp_path / "r", steps=6, stop_after=3)
     summary = _run(setup, tmp_path / "r", steps=6, lr=1e-3, stop_after=1)  # new lr: starts from step 0
     assert summary["step"] == 1
+
+
+def test_a_snapshot_holds_the_weights_adam_state_and_learning_rate_of_its_step(setup, tmp_path):
+    """The tail-patch start: FLAMe part-way, loadable as a model, with the optimizer state to continue it."""
+    from flax import nnx
+
+    from core.modeling.io import read_meta
+    from core.training.checkpoint import restore_optimizer_state
+    from core.training.loop import SNAPSHOT_OPTIMIZER
+    from core.training.optim import make_optimizer, schedule
+
+    _run(setup, tmp_path / "r", steps=6, job={"snapshots": (3,)})
+    snap = tmp_path / "r" / "snapshots" / "3"
+    meta = read_meta(snap)
+    cfg = TrainConfig("scratch", "m", 6, 2, lr=3e-3, schedule="cosine", warmup_steps=2)
+    assert meta["step"] == 3 and meta["lr"] == pytest.approx(float(schedule(cfg)(3)))
+    part, final = load_model(snap), load_model(tmp_path / "r" / "model")
+    assert not params_equal(part, final)  # step 3, not the end
+    optimizer = nnx.Optimizer(part, make_optimizer(cfg), wrt=nnx.Param)
+    restore_optimizer_state(snap / SNAPSHOT_OPTIMIZER, optimizer)
+    assert int(optimizer.step[...]) == 3
+    moments = [x for x in jax.tree.leaves(nnx.state(optimizer)) if getattr(x, "ndim", 0) > 1]
+    assert moments and all(float(jnp.abs(m).max()) > 0 for m in moments)  # Adam's moments, not a fresh state
+    # a run continuing it takes them on (and runs); resuming past a deleted snapshot stops with its path
+    start = {"init": snap, "init_optimizer": snap / SNAPSHOT_OPTIMIZER}
+    continued = _run(setup, tmp_path / "patch", steps=2, job=start, schedule="constant", warmup_steps=0)
+    assert continued["completed"]
+    _run(setup, tmp_path / "cut", steps=6, stop_after=4, job={"snapshots": (3,)})
+    shutil.rmtree(tmp_path / "cut" / "snapshots" / "3")
+    with pytest.raises(UserError, match="snapshot of step 3 is missing"):
+        _run(setup, tmp_path / "cut", steps=6, job={"snapshots": (3,)})
 
 
 def test_loss_decreases_when_training(setup, tmp_path):
@@ -258,8 +275,6 @@ def test_micro_batches_give_the_whole_batch_update(setup, scan):
 def test_logits_at_targets_only_give_the_full_logits_loss_and_gradient(setup):
     """The step applies the output head only where targets are; loss, accuracy and gradient equal the
     full-logits computation (the head is what a 262K vocabulary makes expensive)."""
-    import jax
-    import jax.numpy as jnp
     from flax import nnx
 
     from core.modeling import Decoder

@@ -81,3 +81,27 @@ def rate_all(
     """Ratings of every task in every category it has a curve for."""
     ref = references(curves, start, c)
     return {t: {k: rate(v, ref[k], c) for k, v in per_task.items()} for t, per_task in curves.items()}
+
+
+def stability(
+    repeats: Mapping[str, Sequence[Mapping[str, Sequence[float]]]], start: Mapping[str, float], c: Criteria
+) -> dict[str, float | int]:
+    """How much a rating depends on the data order: each repeat's curves rated on their own (against their
+    own reference), the share of (task, category) ratings all repeats agree on, and the correlation of the
+    final gains over the reference between the first two repeats."""
+    n = min(len(r) for r in repeats.values())
+    if n < 2:
+        return {"repeats": n}
+    per_repeat = [{t: runs[i] for t, runs in repeats.items()} for i in range(n)]
+    rated = [rate_all(curves, start, c) for curves in per_repeat]
+    cells = [(t, k) for t in rated[0] for k in rated[0][t]]
+    agree = sum(len({r[t][k] for r in rated}) == 1 for t, k in cells) / len(cells)
+    gains = []
+    for curves in per_repeat[:2]:
+        ref = references(curves, start, c)
+        gains.append([curves[t][k][-1] - (_last(ref[k])) for t, k in cells])
+    return {"repeats": n, "rating_agreement": agree, "gain_correlation": statistics.correlation(*gains)}
+
+
+def _last(reference: float | Sequence[float]) -> float:
+    return float(reference) if isinstance(reference, (int, float)) else float(reference[-1])

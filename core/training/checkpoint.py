@@ -135,3 +135,26 @@ class Checkpointer:
 
     def close(self) -> None:
         self._mngr.close()
+
+
+def save_optimizer_state(directory: str | Path, optimizer: nnx.Optimizer) -> None:
+    """The optimizer's state alone (Adam moments and step count) under ``directory``: the half of a snapshot
+    that the model folder beside it does not hold."""
+    ckptr = ocp.StandardCheckpointer()
+    ckptr.save(Path(directory).absolute(), nnx.state(optimizer))
+    ckptr.wait_until_finished()
+    ckptr.close()
+
+
+def restore_optimizer_state(directory: str | Path, optimizer: nnx.Optimizer) -> None:
+    """Load a state written by :func:`save_optimizer_state` into ``optimizer`` (built over the same
+    parameters, e.g. a tail-patch run continuing the snapshot of the run it patches)."""
+    abstract = jax.tree.map(ocp.utils.to_shape_dtype_struct, nnx.state(optimizer))
+    ckptr = ocp.StandardCheckpointer()
+    try:
+        state = ckptr.restore(Path(directory).absolute(), abstract)
+    except Exception as error:  # noqa: BLE001 - orbax raises many types for unreadable or mismatched state
+        raise CheckpointCorrupt(f"{directory}: optimizer state {_unreadable(error)}") from error
+    finally:
+        ckptr.close()
+    nnx.update(optimizer, state)

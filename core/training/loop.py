@@ -28,10 +28,11 @@ from core.modeling.sharding import RULES, make_mesh, shard_batch, shard_model
 from core.progress import progress_bar
 from core.rng import derive
 from core.training.batches import train_batches
-from core.training.checkpoint import Checkpointer
+from core.training.checkpoint import Checkpointer, restore_optimizer_state, save_optimizer_state
 from core.training.optim import make_optimizer, schedule
 from core.training.step import make_train_step, trainable
 
+SNAPSHOT_OPTIMIZER = "optimizer"  # the optimizer state's folder inside a snapshot (beside the model files)
 LOG_FIELDS = ("step", "loss", "target_loss", "target_acc", "grad_norm", "lr", "tokens_per_s", "elapsed_s")
 
 
@@ -44,6 +45,7 @@ class RunPaths:
     checkpoints: Path  # orbax training checkpoints (resumable)
     model: Path  # exported final model
     logs: Path  # metrics log + summary
+    snapshots: Path | None = None  # <step>/: model folder + optimizer state at each of Job.snapshots
 
 
 def _read_log(path: Path, step: int) -> list[dict]:
@@ -118,6 +120,10 @@ class Job:
     mesh: MeshConfig
     seed: int
     paths: RunPaths
+    # steps at which the run also leaves a snapshot (the tail-patch start: FLAMe part-way, with its Adam state)
+    snapshots: tuple[int, ...] = ()
+    # an optimizer state to continue (a snapshot's), so a patch carries on the patched run's Adam moments
+    init_optimizer: Path | None = None
 
     @classmethod
     def with_params(cls, params: Params, **fields) -> Job:
@@ -148,6 +154,8 @@ def train(
     with jax.set_mesh(mesh):
         shard_model(model, mesh, job.mesh.rules)
         optimizer = nnx.Optimizer(model, make_optimizer(cfg), wrt=trainable(cfg.frozen))
+        if job.init_optimizer is not None:
+            restore_optimizer_state(job.init_optimizer, optimizer)
         batches = train_batches(
             job.spec,
             job.records,
@@ -160,6 +168,7 @@ def train(
         data_iter = iter(batches)
         ckpt = Checkpointer(paths.checkpoints, config_hash)
         start, saved = ckpt.restore_or_discard(model, optimizer, data_iter)
+        _check_snapshots(job, start)
         end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
         # the log travels in the checkpoint: DVC deletes a stage's outputs before rerunning it, and a run that
         # resumes (even one already complete) must rewrite the same log
@@ -192,6 +201,8 @@ def train(
                 if done % cfg.log_every == 0 or done == cfg.steps or eval_due:
                     row = log.write(done, metrics, float(lr_at(step)), evaluate(model) if eval_due else {})
                     bar.set_postfix(loss=row["loss"], acc=row["target_acc"], refresh=False)
+                if done in job.snapshots:
+                    _snapshot(job, model, optimizer, done, float(lr_at(done)), config_hash, examples)
                 if done % cfg.checkpoint_every == 0 or done == end:
                     final = {k: float(v) for k, v in metrics.items()}
                     ckpt.save(
@@ -251,8 +262,44 @@ def _config_hash(job: Job, model: Decoder) -> str:
             "model": dataclasses.asdict(model.cfg),
             "seed": job.seed,
             "init": str(job.init),
+            "init_optimizer": str(job.init_optimizer),
+            "snapshots": list(job.snapshots),
         }
     )
+
+
+def _snapshot_dir(job: Job, step: int) -> Path:
+    if job.paths.snapshots is None:
+        raise ValueError(f"train {job.name}: snapshots at {list(job.snapshots)} need RunPaths.snapshots")
+    return job.paths.snapshots / str(step)
+
+
+def _snapshot(job: Job, model, optimizer, step: int, lr: float, config_hash: str, examples: int) -> None:
+    """A model folder at ``step`` (loadable like any model) with the optimizer state beside it and the
+    learning rate of that step in its meta, so a run started from it continues where this one was."""
+    directory = _snapshot_dir(job, step)
+    meta = provenance.record(
+        run=job.name,
+        step=step,
+        lr=lr,
+        mixture=job.spec.name,
+        config_hash=config_hash,
+        examples_seen=examples,
+        data=dataclasses.asdict(job.data),
+        train=dataclasses.asdict(job.cfg),
+    )
+    export_model(model, directory, meta, job.tok.files(), job.init if isinstance(job.init, Path) else None)
+    save_optimizer_state(directory / SNAPSHOT_OPTIMIZER, optimizer)
+
+
+def _check_snapshots(job: Job, start: int) -> None:
+    """A run resumed past a snapshot step must still hold that snapshot (it is not written again)."""
+    for step in job.snapshots:
+        if step <= start and not (_snapshot_dir(job, step) / SNAPSHOT_OPTIMIZER).exists():
+            raise UserError(
+                f"train {job.name}: resuming at step {start}, but its snapshot of step {step} is missing "
+                f"({_snapshot_dir(job, step)}); delete {job.paths.checkpoints} to train again from the start"
+            )
 
 
 def _diverged(job: Job, loss: float, step: int, last_finite: tuple, good: int | None) -> TrainingDiverged:

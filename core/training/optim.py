@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import optax
 
 from core.config import TrainConfig
@@ -24,7 +26,10 @@ def schedule(cfg: TrainConfig) -> optax.Schedule:
     )
 
 
+@functools.lru_cache(maxsize=8)
 def make_optimizer(cfg: TrainConfig) -> optax.GradientTransformation:
+    """Cached per configuration: the jitted step is traced against the optimizer object, so runs of one
+    process with equal settings (the tail-patch runs) reuse one compiled step only if they share it."""
     return optax.chain(
         optax.clip_by_global_norm(cfg.clip_norm),
         optax.adamw(schedule(cfg), b1=cfg.b1, b2=cfg.b2, eps=cfg.eps, weight_decay=cfg.weight_decay),

@@ -7,6 +7,7 @@ k-fold and, without dropout, the update equals the whole batch's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import jax
@@ -25,9 +26,11 @@ def trainable(frozen: Sequence[str] = ()):
     return nnx.All(nnx.Param, nnx.Not(nnx.Any(*(nnx.PathContains(name) for name in frozen))))
 
 
-def make_train_step(context_weight: float, micro_batches: int = 1, frozen: Sequence[str] = ()) -> Callable:
+@functools.lru_cache(maxsize=8)
+def make_train_step(context_weight: float, micro_batches: int = 1, frozen: tuple[str, ...] = ()) -> Callable:
     """The step; batches that carry ``target_index`` (and no context loss) get logits at targets only. The
-    optimizer must be built over ``trainable(frozen)``."""
+    optimizer must be built over ``trainable(frozen)``. Cached: runs of one process with the same settings
+    (the tail-patch runs) share one jitted step, so it compiles once."""
     wrt = trainable(frozen)
 
     def sums_and_grads(graphdef, state, rest, batch, dropout_key):
