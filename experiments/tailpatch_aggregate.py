@@ -33,7 +33,8 @@ def main() -> None:
     }
     ratings = by_reference[criteria.reference]
     final = {t: {c: v[-1] for c, v in p["curves"].items()} for t, p in patches.items()}
-    rules, chosen = resolve(tp, start, references(curves, start, criteria))
+    refs = references(curves, start, criteria)
+    rules, chosen = resolve(tp, start, refs)
     task_weights, info = weights(ratings, final, rules)
     spec = to_mixture("tailpatch", task_weights, training_sizes(DATA_DIR))
     spec.save(MIXTURES / "tailpatch.json")
@@ -47,6 +48,8 @@ def main() -> None:
         ),
         "ratings": ratings,
         "final": final,
+        # what each final score is rated against: a task's gain in a category is final - reference_final
+        "reference_final": {c: (r if isinstance(r, float) else r[-1]) for c, r in refs.items()},
         "weights": task_weights,
         "bundles": info,
         "proportions": spec.proportions,

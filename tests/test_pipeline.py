@@ -204,6 +204,7 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
     assert summary["cost"]["patches"]["runs"] == 2 and summary["example_ratio_flame_over_opt_rm"] > 0
     assert summary["cost"]["flame"]["steps"] == 6 and summary["cost"]["patches"]["steps"] == 2 * 2
     assert (summary["recovery"] is not None) == (profile == "synth")  # planted effects exist in synth only
+    assert (work / "reports/tailpatch/tailpatch_gains.png").exists() == (profile == "synth")
     # the start is FLAMe's own snapshot at step 3 (its learning rate then), and every auto rule says its value
     assert summary["chosen"]["start"] == {"run": "flame", "step": 3, "lr": summary["chosen"]["start"]["lr"]}
     assert summary["chosen"]["start"]["lr"] > 0 and summary["cost"]["start"]["steps"] == 3

@@ -179,3 +179,33 @@ def test_stability_compares_the_repeats_own_ratings():
     s = stability(flipped, start, c)
     assert s["rating_agreement"] == 0.0 and s["gain_correlation"] == pytest.approx(-1.0)
     assert stability({"a": [{"chat": [0.7]}]}, start, c) == {"repeats": 1}
+
+
+def test_a_patch_fingerprint_changes_with_what_the_patch_depends_on(tmp_path):
+    """The patches stage keeps a stored patch only while its fingerprint matches: a changed patch setting,
+    task data, start or subset must change it, and an unrelated setting must not."""
+    import dataclasses
+    from pathlib import Path
+
+    from core import config
+    from core.tailpatch.run import fingerprint
+
+    start = tmp_path / "start"
+    start.mkdir()
+    (start / "config.json").write_text("{}")
+    params = config.load(Path(__file__).parents[1] / "params.yaml")
+    recs = [pair("a", "x", "y"), pair("b", "x", "y")]
+    base = fingerprint(params, "t", recs, start, ["s1", "s2"])
+    assert base == fingerprint(dataclasses.replace(params, seed=params.seed), "t", recs, start, ["s1", "s2"])
+    unrelated = dataclasses.replace(params, tailpatch=dataclasses.replace(params.tailpatch, top_k=5))
+    assert fingerprint(unrelated, "t", recs, start, ["s1", "s2"]) == base  # a weighting rule: no rerun
+    longer = dataclasses.replace(params, tailpatch=dataclasses.replace(params.tailpatch, steps=7))
+    changed = [
+        fingerprint(longer, "t", recs, start, ["s1", "s2"]),
+        fingerprint(params, "t", recs[:1], start, ["s1", "s2"]),
+        fingerprint(params, "t", recs, start, ["s1"]),
+        fingerprint(params, "u", recs, start, ["s1", "s2"]),
+    ]
+    (start / "config.json").write_text('{"d_model": 1}')  # another start model
+    changed.append(fingerprint(params, "t", recs, start, ["s1", "s2"]))
+    assert base not in changed and len(set(changed)) == len(changed)

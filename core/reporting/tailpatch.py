@@ -87,13 +87,65 @@ def plot_ratings(
     ratings: Mapping, planted: Mapping[str, Mapping[str, int]] | None, title: str, path: str
 ) -> None:
     """Heatmap of the ratings (task x category); planted helpful effects boxed in green, harmful in red."""
-    tasks = list(ratings["ratings"])
-    grid = [[ratings["ratings"][t].get(c, 0) for c in CATEGORIES] for t in tasks]
+    grid = {t: {c: float(r.get(c, 0)) for c in CATEGORIES} for t, r in ratings["ratings"].items()}
+    _heatmap(grid, planted, "{:+.0f}", 2.0, title, path, ticks=[-1, 0, 1, 2])
+
+
+def gains(ratings: Mapping) -> dict[str, dict[str, float]]:
+    """Per task and category, the final patched score minus the reference's (the median patch or the start),
+    in accuracy points: what the ratings threshold."""
+    ref = ratings["reference_final"]
+    return {t: {c: 100 * (v - ref[c]) for c, v in f.items()} for t, f in ratings["final"].items()}
+
+
+def plot_gains(
+    ratings: Mapping, planted: Mapping[str, Mapping[str, int]] | None, title: str, path: str
+) -> None:
+    """Heatmap of the measured gains (points over the reference), planted effects boxed as in the ratings."""
+    _heatmap(gains(ratings), planted, "{:+.0f}", 15.0, title, path)
+
+
+def detectability(ratings: Mapping, planted: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """Planted effect against measured gain: for the (task, category) cells planted helpful, planted neutral
+    and planted harmful, how many there are, their gains (points over the reference) and how many the
+    ratings call helpful (>= +1) or harmful (-1). A world whose planted effects are detectable shows planted
+    helpful cells well above the neutral ones, and harmful ones below."""
+    g = gains(ratings)
+    rows = []
+    for effect, name in ((1, "planted helpful"), (0, "not planted"), (-1, "planted harmful")):
+        cells = [(t, c) for t in g for c in g[t] if planted.get(t, {}).get(c, 0) == effect]
+        vals = [g[t][c] for t, c in cells]
+        rated = [ratings["ratings"][t][c] for t, c in cells]
+        rows.append(
+            {
+                "cells": name,
+                "n": len(cells),
+                "mean gain": sum(vals) / len(vals) if vals else float("nan"),
+                "min": min(vals, default=float("nan")),
+                "max": max(vals, default=float("nan")),
+                "rated helpful": sum(r >= 1 for r in rated),
+                "rated harmful": sum(r < 0 for r in rated),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _heatmap(
+    grid: Mapping[str, Mapping[str, float]],
+    planted: Mapping[str, Mapping[str, int]] | None,
+    fmt: str,
+    limit: float,
+    title: str,
+    path: str,
+    ticks: Sequence[float] | None = None,
+) -> None:
+    tasks = list(grid)
+    values = [[grid[t].get(c, 0.0) for c in CATEGORIES] for t in tasks]
     fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(tasks) + 1.6))
-    im = ax.imshow(grid, cmap="RdYlGn", vmin=-2, vmax=2, aspect="auto")
+    im = ax.imshow(values, cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
     for i, t in enumerate(tasks):
         for j, c in enumerate(CATEGORIES):
-            ax.text(j, i, f"{grid[i][j]:+d}", ha="center", va="center", fontsize=7)
+            ax.text(j, i, fmt.format(values[i][j]), ha="center", va="center", fontsize=7)
             effect = (planted or {}).get(t, {}).get(c, 0)
             if effect:
                 color = "green" if effect > 0 else "red"
@@ -103,7 +155,7 @@ def plot_ratings(
     ax.set_xticks(range(len(CATEGORIES)), CATEGORIES)
     ax.set_yticks(range(len(tasks)), tasks, fontsize=7)
     ax.set_title(title, fontsize=9)
-    fig.colorbar(im, ax=ax, ticks=[-1, 0, 1, 2], shrink=0.6)
+    fig.colorbar(im, ax=ax, ticks=ticks, shrink=0.6)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -119,7 +171,7 @@ def cost_table(summary: Mapping) -> pd.DataFrame:
             "run": f"tail-patch: {cost['patches']['runs']} tasks x {cost['patches']['steps_each']} steps",
             **cost["patches"],
         },
-        {"run": "partially trained FLAMe (search start)", **cost["start"]},
+        {"run": "FLAMe up to the start step (search start)", **cost["start"]},
         {"run": "FLAMe-Opt-RM", **cost["flame_opt_rm"]},
         {
             "run": "search + FLAMe-Opt-RM",
