@@ -217,3 +217,28 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
     assert code["problems"] == 4 and code["oracle"] == 1.0 and 0.0 < code["none"] < 1.0
     second = run("dvc", "repro")
     assert second.returncode == 0 and "up to date" in second.stdout, second.stdout[-2000:]
+
+
+def test_stage_times_are_read_back_from_the_outputs_of_each_stage(tmp_path):
+    """DVC logs no per-stage times; tools.stage_times takes each stage's newest output and subtracts the
+    previous stage's (a folder output counts its newest file; a missing output is left out)."""
+    import os
+
+    from tools.stage_times import durations, stage_ends
+
+    for name, t in (("a.json", 100.0), ("b/x", 130.0), ("b/y", 160.0), ("c.json", 175.0)):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+        os.utime(tmp_path / name, (t, t))
+    lock = {
+        "stages": {
+            "late": {"outs": [{"path": "c.json"}, {"path": "gone.json"}]},
+            "first": {"outs": [{"path": "a.json"}]},
+            "folder": {"outs": [{"path": "b"}]},
+            "no_outs": {"deps": [{"path": "a.json"}]},
+        }
+    }
+    ends = stage_ends(lock, tmp_path)
+    assert ends == [("first", 100.0), ("folder", 160.0), ("late", 175.0)]
+    assert durations(ends, since=90.0) == [("first", 10.0), ("folder", 60.0), ("late", 15.0)]
+    assert durations(ends, since=None)[0] == ("first", 0.0)
