@@ -242,3 +242,4 @@ def test_stage_times_are_read_back_from_the_outputs_of_each_stage(tmp_path):
     assert ends == [("first", 100.0), ("folder", 160.0), ("late", 175.0)]
     assert durations(ends, since=90.0) == [("first", 10.0), ("folder", 60.0), ("late", 15.0)]
     assert durations(ends, since=None)[0] == ("first", 0.0)
+    assert stage_ends(lock, tmp_path, {"first", "late"}) == [("first", 100.0), ("late", 175.0)]  # stale: out

@@ -127,6 +127,8 @@ def test_a_snapshot_holds_the_weights_adam_state_and_learning_rate_of_its_step(s
     assert meta["step"] == 3 and meta["lr"] == pytest.approx(float(schedule(cfg)(3)))
     part, final = load_model(snap), load_model(tmp_path / "r" / "model")
     assert not params_equal(part, final)  # step 3, not the end
+    _run(setup, tmp_path / "plain", steps=6)  # writing the snapshot leaves the run itself as it was
+    assert params_equal(final, load_model(tmp_path / "plain" / "model"))
     optimizer = nnx.Optimizer(part, make_optimizer(cfg), wrt=nnx.Param)
     restore_optimizer_state(snap / SNAPSHOT_OPTIMIZER, optimizer)
     assert int(optimizer.step[...]) == 3

@@ -28,10 +28,13 @@ def newest_mtime(path: Path) -> float | None:
     return max(times, default=path.stat().st_mtime)
 
 
-def stage_ends(lock: dict, root: Path) -> list[tuple[str, float]]:
-    """(stage, end time) for every stage of a dvc.lock with at least one output present, in end order."""
+def stage_ends(lock: dict, root: Path, stages: set[str] | None = None) -> list[tuple[str, float]]:
+    """(stage, end time) for every stage of a dvc.lock with at least one output present, in end order; with
+    ``stages``, only those (a lock keeps entries of stages the pipeline no longer has)."""
     ends = []
     for name, stage in (lock.get("stages") or {}).items():
+        if stages is not None and name not in stages:
+            continue
         times = [newest_mtime(root / out["path"]) for out in stage.get("outs", [])]
         times = [t for t in times if t is not None]
         if times:
@@ -56,7 +59,10 @@ def main() -> None:
     if not args.lock.is_file():
         raise UserError(f"{args.lock}: no dvc.lock here (run `dvc repro` first)")
     lock = yaml.safe_load(args.lock.read_text())
-    rows = durations(stage_ends(lock, args.lock.parent), args.since)
+    from dvc.repo import Repo  # the pipeline's stage names, foreach / matrix expanded
+
+    current = {s.addressing for s in Repo(str(args.lock.parent)).index.stages}
+    rows = durations(stage_ends(lock, args.lock.parent, current), args.since)
     total = sum(d for _, d in rows)
     for name, d in rows:
         print(f"{name:45s} {d:8.1f} s")
