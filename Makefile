@@ -39,15 +39,20 @@ sandbox:
 	    apt-get install -y -q bubblewrap > /dev/null || { apt-get update -q && apt-get install -y -q bubblewrap > /dev/null; }; \
 	  else echo "note: bubblewrap is missing (sudo apt-get install bubblewrap); code models' samples are refused without it"; fi; }
 
-# `make repro PROFILE=real [MODEL=smollm2-135m]` applies experiments/profiles/<PROFILE>.yaml to params.yaml
-# (undo: git checkout params.yaml) and reproduces that profile's targets (default: every stage)
+# `make repro PROFILE=real [MODEL=smollm2-135m]` runs experiments/profiles/<PROFILE>.yaml in its own workspace,
+# .workspaces/<PROFILE> (tools/apply_profile.py: a git worktree of the current code with the profile's params),
+# and reproduces that profile's targets there (default: every stage); params.yaml and dvc.lock here stay as they are
 PROFILE ?=
 MODEL ?=
 TARGETS_real := report@real
 
 repro: install
-	$(if $(PROFILE),$(BIN)/python -m tools.apply_profile $(PROFILE) $(if $(MODEL),--set model.base=$(MODEL)))
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro $(TARGETS_$(PROFILE))
+ifeq ($(PROFILE),)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+else
+	ws=$$($(BIN)/python -m tools.apply_profile $(PROFILE) $(if $(MODEL),--set model.base=$(MODEL))) && cd "$$ws" && \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" dvc repro $(TARGETS_$(PROFILE))
+endif
 
 # Mixture ablations as DVC experiments (README "Run a mixture ablation"), e.g.
 #   make ablations ABLATE="--sweep cap --set train.flame.steps=750"

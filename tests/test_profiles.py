@@ -3,13 +3,14 @@ its collection's catalog and the presets (nothing is downloaded), task selectors
 expands the pipeline under it. A profile that cannot run fails here, not hours into a run on a TPU."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
 from core import config
-from tools.apply_profile import PROFILES, dotted, merge, resolved
+from tools.apply_profile import PROFILES, dotted, merge, resolved, workspace
 from tools.resolve import problems, select, training_tasks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,3 +77,31 @@ def test_names_that_do_not_resolve_are_reported(tmp_path):
     assert select(tasks, {"capabilities": ["safety"]}) == ["hh_rlhf_harmlessness"]
     with pytest.raises(ValueError, match="matches no training task"):
         select(tasks, {"capabilities": ["coding"]})
+
+
+def test_a_profile_runs_in_a_workspace_of_its_own_and_leaves_the_default_alone(tmp_path):
+    from dvc.repo import Repo
+
+    repo, shared = tmp_path / "repo", tmp_path / "shared" / "data" / "real"
+    shared.mkdir(parents=True)
+    subprocess.run(["git", "clone", "-q", "--shared", str(ROOT), str(repo)], check=True)
+    default = (repo / "params.yaml").read_text().replace("seed: 1234", "seed: 99")  # uncommitted edits count
+    (repo / "params.yaml").write_text(default)
+    (repo / "notes.md").write_text("untracked\n")
+
+    ws = workspace("real-mini", repo, ["train.flame.steps=120"])
+    assert ws == repo / ".workspaces" / "real-mini" and (repo / "params.yaml").read_text() == default
+    made = config.load(ws / "params.yaml")
+    assert (made.seed, made.collection.name, made.train["flame"].steps) == (99, "real-mini", 120)
+    assert (ws / made.collection.real_dir).resolve() == shared.resolve()  # ../shared seen from the workspace
+    assert (ws / "notes.md").read_text() == "untracked\n"
+    assert Path(Repo(str(ws)).cache.local.path).is_relative_to((repo / ".dvc" / "cache").resolve())
+    # the default pipeline sees none of the profile's stages
+    assert {s.path_in_repo for s in Repo(str(repo)).index.stages} == {"dvc.yaml"}
+
+    (ws / "dvc.lock").write_text("schema: '2.0'\nstages: {}\n")  # the profile's own record survives an update
+    (repo / "params.yaml").write_text(default.replace("seed: 99", "seed: 7"))
+    workspace("real-mini", repo)
+    assert (ws / "dvc.lock").read_text() == "schema: '2.0'\nstages: {}\n"
+    again, mine = config.load(ws / "params.yaml"), config.load(repo / "params.yaml")
+    assert again.seed == 7 and again.train["flame"].steps == mine.train["flame"].steps  # --set is not sticky
