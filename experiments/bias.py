@@ -15,7 +15,7 @@ from core.eval.bias import PROBES, bias_scores
 from core.eval.loading import make_judge
 from core.eval.suites import load
 from core.rng import derive
-from experiments.common import BIAS, DATA_DIR, load_params, parser, run
+from experiments.common import BIAS, DATA_DIR, parsed, parser, run
 
 
 def main() -> None:
@@ -24,8 +24,7 @@ def main() -> None:
     p.add_argument("--source", default="collection", help="'collection' (default) or 'local:<folder>'")
     p.add_argument("--out", type=Path)
     p.add_argument("--no-progress", action="store_true")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     b = params.bias
     loaded = load(b.suite, args.source, DATA_DIR, params.collection.max_quarantine)
     records = [r for r in loaded.records if r.kind == "pairwise"]

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from core.mixture.spec import build
-from experiments.common import DATA_DIR, MIXTURES, STATS, load_params, parser, run, select
+from experiments.common import DATA_DIR, MIXTURES, STATS, parsed, parser, run, select
 
 
 def main() -> None:
@@ -14,8 +14,7 @@ def main() -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--stats", type=Path, default=STATS)
     p.add_argument("--out", type=Path)
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     stats = json.loads(args.stats.read_text())
     sizes = {t: s["examples"] for t, s in stats.items()}
     tokens = {t: s["tokens"] for t, s in stats.items()}

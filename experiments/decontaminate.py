@@ -9,15 +9,14 @@ from pathlib import Path
 from core.data.collection import load_suite, load_task_split, training_sizes
 from core.data.decontam import check
 from core.errors import UserError
-from experiments.common import DATA_DIR, DECONTAM, load_params, parser, run
+from experiments.common import DATA_DIR, DECONTAM, parsed, parser, run
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--data", type=Path, default=DATA_DIR)
     p.add_argument("--out", type=Path, default=DECONTAM)
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     cfg = params.decontam
     catalog = json.loads((args.data / "catalog.json").read_text())
     train = {t: load_task_split(args.data, t, "train") for t in training_sizes(args.data)}

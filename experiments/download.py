@@ -8,13 +8,12 @@ from pathlib import Path
 
 from core.catalog import flame_tasks
 from core.catalog.download import download, raw_files
-from experiments.common import load_params, parser, run
+from experiments.common import parsed, parser, run
 
 
 def main() -> None:
     p = parser(__doc__)
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     raw = Path(params.collection.raw_dir)
     raw.mkdir(parents=True, exist_ok=True)
     if params.collection.name != "flame":

@@ -19,7 +19,7 @@ from core.eval.harness import judge_rows, suite_metrics, write_results
 from core.eval.loading import make_judge
 from core.eval.suites import load, sample_per_task
 from core.eval.uncertainty import bootstrap
-from experiments.common import DATA_DIR, EVAL, load_params, parser, run
+from experiments.common import DATA_DIR, EVAL, parsed, parser, run
 
 
 def main() -> None:
@@ -36,8 +36,7 @@ def main() -> None:
         help="local: score a suite whose folder lacks some subsets (listed in metrics.json) instead of stopping",
     )
     p.add_argument("--no-progress", action="store_true")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     try:
         loaded = load(
             args.suite, args.source, args.data, params.collection.max_quarantine, args.allow_missing

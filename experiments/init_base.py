@@ -12,15 +12,14 @@ from core.data.tokenizer import Tokenizer
 from core.modeling.config import preset
 from core.modeling.decoder import count_params, init_model
 from core.modeling.io import export_model, link_hf_model
-from experiments.common import MODELS, TOKENIZER, hf_base, load_params, parser, run
+from experiments.common import MODELS, TOKENIZER, hf_base, parsed, parser, run
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--out", type=Path, default=MODELS / "base")
     p.add_argument("--tokenizer", type=Path, default=TOKENIZER, help="the tokenizer stage's output")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     m, tok = params.model, Tokenizer.load(args.tokenizer)
     base = hf_base(params)
     if base is not None:

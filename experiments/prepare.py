@@ -12,7 +12,7 @@ from core.catalog import CATALOG, flame_tasks
 from core.catalog.download import document_files, raw_files
 from core.catalog.prepare import prepare, real_mini_files
 from core.synth.build import build
-from experiments.common import DATA_DIR, load_params, parser, run
+from experiments.common import DATA_DIR, parsed, parser, run
 
 
 def registry() -> list[dict]:
@@ -36,8 +36,7 @@ def main() -> None:
     p = parser(__doc__)
     p.add_argument("--out", type=Path, default=DATA_DIR)
     p.add_argument("--no-progress", action="store_true")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     c = params.collection
     t0 = time.perf_counter()
     if args.out.exists():

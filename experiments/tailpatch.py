@@ -22,7 +22,7 @@ from core.eval.loading import load_judge_model, scorer
 from core.modeling.io import read_meta
 from core.progress import progress_bar
 from core.tailpatch.run import fingerprint, patch, patch_lr
-from experiments.common import DATA_DIR, TAILPATCH, TOKENIZER, load_params, parser, run, start_snapshot
+from experiments.common import DATA_DIR, TAILPATCH, TOKENIZER, parsed, parser, run, start_snapshot
 
 
 def _score_start(params, tok, subset, start) -> dict:
@@ -54,8 +54,7 @@ def main() -> None:
     mode.add_argument("--patches", action="store_true")
     mode.add_argument("--task")
     p.add_argument("--no-progress", action="store_true")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     tp = params.tailpatch
     start = start_snapshot(params)
     if not start.is_dir():

@@ -15,13 +15,12 @@ from core.reporting.load import read_json
 from core.tailpatch.bundles import recovery, to_mixture, weights
 from core.tailpatch.ratings import Criteria, rate_all, references, stability
 from core.tailpatch.rules import resolve
-from experiments.common import DATA_DIR, MIXTURES, TAILPATCH, load_params, parser, run
+from experiments.common import DATA_DIR, MIXTURES, TAILPATCH, parsed, parser, run
 
 
 def main() -> None:
     p = parser(__doc__)
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     tp = params.tailpatch
     criteria = Criteria(tp.helpful_gain, tp.slight_gain, tp.harmful_drop, tp.stable_points, tp.reference)
     start = read_json(TAILPATCH / "start.json")["scores"]

@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 
 from core.reporting.load import read_json
-from experiments.common import EVAL, TAILPATCH, TRAIN_LOGS, load_params, parser, run
+from experiments.common import EVAL, TAILPATCH, TRAIN_LOGS, parsed, parser, run
 
 RUNS = ("flame", "flame_opt_rm")
 
 
 def main() -> None:
     p = parser(__doc__)
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     tp = params.tailpatch
     suite = tp.suite
     ratings = read_json(TAILPATCH / "ratings.json")

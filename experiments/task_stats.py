@@ -10,7 +10,7 @@ from core.data.collection import load_task_split, training_sizes
 from core.data.stats import task_stats
 from core.data.tokenizer import Tokenizer
 from core.progress import progress_bar
-from experiments.common import DATA_DIR, STATS, TOKENIZER, load_params, parser, run
+from experiments.common import DATA_DIR, STATS, TOKENIZER, parsed, parser, run
 
 
 def main() -> None:
@@ -18,8 +18,7 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=DATA_DIR)
     p.add_argument("--out", type=Path, default=STATS)
     p.add_argument("--no-progress", action="store_true")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     tok = Tokenizer.load(TOKENIZER)
     tasks = sorted(training_sizes(args.data))
     stats = {

@@ -19,7 +19,7 @@ from experiments.common import (
     SNAPSHOTS,
     TOKENIZER,
     TRAIN_LOGS,
-    load_params,
+    parsed,
     parser,
     run,
     select,
@@ -30,8 +30,7 @@ def main() -> None:
     p = parser(__doc__)
     p.add_argument("--run", required=True)
     p.add_argument("--no-progress", action="store_true")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     cfg = select(params.train, args.run, "run")
     spec = MixtureSpec.load(MIXTURES / f"{cfg.mixture}.json")
     records = {t: load_task_split(DATA_DIR, t, "train") for t, w in spec.proportions.items() if w > 0}

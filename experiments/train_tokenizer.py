@@ -9,15 +9,14 @@ from core.data.collection import training_sizes
 from core.data.formats import render
 from core.data.schema import iter_jsonl
 from core.data.tokenizer import Tokenizer
-from experiments.common import DATA_DIR, TOKENIZER, hf_base, load_params, parser, run
+from experiments.common import DATA_DIR, TOKENIZER, hf_base, parsed, parser, run
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--data", type=Path, default=DATA_DIR)
     p.add_argument("--out", type=Path, default=TOKENIZER)
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
 
     def texts():
         for task in training_sizes(args.data):

@@ -1,4 +1,5 @@
-"""Test helpers: a pairwise record with only the fields a test cares about, bitwise model equality."""
+"""Test helpers: a pairwise record with only the fields a test cares about, bitwise model equality, the
+shapes of the small transformers reference models."""
 
 import jax
 import numpy as np
@@ -29,3 +30,10 @@ def params_equal(a, b) -> bool:
     la = jax.tree.leaves(nnx.state(a, nnx.Param))
     lb = jax.tree.leaves(nnx.state(b, nnx.Param))
     return len(la) == len(lb) and all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(la, lb))
+
+
+# the shapes of the small transformers reference models the import and training tests build (their config names)
+SMALL_HF = dict(
+    vocab_size=256, hidden_size=64, intermediate_size=96, num_attention_heads=4, num_key_value_heads=2,
+    max_position_embeddings=64,
+)  # fmt: skip

@@ -62,20 +62,15 @@ def test_balanced_accuracy_and_order_consistency():
 def test_order_averaging_cancels_position_bias():
     """A judge that leans towards whichever response is shown first, but less than it prefers the better
     one, is right in one order only; averaging both orders recovers every decision, and a tie goes to A."""
-    rows = [
-        {"example_id": "a", "subset": "s", "section": "s", "order": "AB", "gold": "A", "pred": "A",
-         "correct": True, "probs": {"A": 0.7, "B": 0.3}},
-        {"example_id": "a", "subset": "s", "section": "s", "order": "BA", "gold": "B", "pred": "A",
-         "correct": False, "probs": {"A": 0.6, "B": 0.4}},
-        {"example_id": "b", "subset": "s", "section": "s", "order": "AB", "gold": "B", "pred": "A",
-         "correct": False, "probs": {"A": 0.8, "B": 0.2}},
-        {"example_id": "b", "subset": "s", "section": "s", "order": "BA", "gold": "A", "pred": "A",
-         "correct": True, "probs": {"A": 0.9, "B": 0.1}},
-        {"example_id": "c", "subset": "s", "section": "s", "order": "AB", "gold": "B", "pred": "A",
-         "correct": False, "probs": {"A": 1.0, "B": 0.0}},
-        {"example_id": "c", "subset": "s", "section": "s", "order": "BA", "gold": "A", "pred": "A",
-         "correct": True, "probs": {"A": 1.0, "B": 0.0}},
-    ]  # fmt: skip
+
+    def row(example_id: str, order: str, gold: str, p_a: float) -> dict:
+        # this judge always says A (the first position); only its confidence varies
+        probs = {"A": p_a, "B": round(1 - p_a, 6)}
+        fields = {"example_id": example_id, "subset": "s", "section": "s", "order": order, "gold": gold}
+        return fields | {"pred": "A", "correct": gold == "A", "probs": probs}
+
+    rows = [row("a", "AB", "A", 0.7), row("a", "BA", "B", 0.6), row("b", "AB", "B", 0.8)]
+    rows += [row("b", "BA", "A", 0.9), row("c", "AB", "B", 1.0), row("c", "BA", "A", 1.0)]
     averaged = {r["example_id"]: r for r in M.order_averaged(rows)}
     assert M.accuracy(rows) == 0.5
     assert [averaged[i]["pred"] for i in "abc"] == ["A", "B", "A"]

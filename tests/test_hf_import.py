@@ -6,6 +6,7 @@ import jax
 import numpy as np
 import pytest
 from flax import nnx
+from helpers import SMALL_HF
 
 from core.config import MeshConfig
 from core.modeling import Decoder
@@ -35,13 +36,8 @@ def _llama(tmp_path, shards=False, scaled=True):
         else None
     )
     cfg = transformers.LlamaConfig(
-        vocab_size=256,
-        hidden_size=64,
-        intermediate_size=96,
+        **SMALL_HF,
         num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=64,
         rms_norm_eps=1e-5,
         tie_word_embeddings=False,
         rope_parameters=rope,
@@ -54,14 +50,9 @@ def _llama(tmp_path, shards=False, scaled=True):
 
 def _gemma2(tmp_path):
     cfg = transformers.Gemma2Config(
-        vocab_size=256,
-        hidden_size=64,
-        intermediate_size=96,
+        **SMALL_HF,
         num_hidden_layers=4,
-        num_attention_heads=4,
-        num_key_value_heads=2,
         head_dim=16,
-        max_position_embeddings=64,
         query_pre_attn_scalar=24,
         sliding_window=5,
         attn_logit_softcapping=50.0,
@@ -85,14 +76,9 @@ def _gemma3(tmp_path, window, linear=None, layers=7, every=3):
     if linear is not None:
         full = {"rope_type": "linear", "factor": linear, "rope_theta": 1e6}
     cfg = transformers.Gemma3TextConfig(
-        vocab_size=256,
-        hidden_size=64,
-        intermediate_size=96,
+        **SMALL_HF,
         num_hidden_layers=layers,
-        num_attention_heads=4,
-        num_key_value_heads=2,
         head_dim=16,
-        max_position_embeddings=64,
         query_pre_attn_scalar=24,
         sliding_window=window,
         layer_types=[

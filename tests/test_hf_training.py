@@ -11,7 +11,7 @@ import jax
 import numpy as np
 import pytest
 import yaml
-from helpers import params_equal
+from helpers import SMALL_HF, params_equal
 from tokenizers import Tokenizer as HFTokenizer
 from tokenizers import decoders, models, pre_tokenizers, processors, trainers
 
@@ -54,13 +54,8 @@ def hf_folder(small_synth, tmp_path_factory):
     backend.post_processor = processors.TemplateProcessing(single=f"{BOS} $A", special_tokens=[(BOS, bos)])
     backend.save(str(folder / "tokenizer.json"))
     cfg = transformers.LlamaConfig(
-        vocab_size=backend.get_vocab_size(),
-        hidden_size=64,
-        intermediate_size=96,
+        **(SMALL_HF | dict(vocab_size=backend.get_vocab_size(), max_position_embeddings=512)),
         num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
         bos_token_id=backend.token_to_id(BOS),
         eos_token_id=[backend.token_to_id(EOS)],
         tie_word_embeddings=False,

@@ -118,7 +118,8 @@ def workspace(name: str, root: Path = ROOT, sets: Sequence[str] = ()) -> Path:
     for path in _git(root, "ls-files", "--others", "--exclude-standard", "-z").split("\0"):
         if path and not path.startswith(f"{WORKSPACES}/"):
             (ws / path).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(root / path, ws / path)
+            (ws / path).unlink(missing_ok=True)
+            shutil.copy2(root / path, ws / path, follow_symlinks=False)  # a link stays a link
     cache = os.path.relpath(root / ".dvc" / "cache", ws / ".dvc")  # relative to the config file's folder
     (ws / ".dvc" / "config.local").write_text(f"[cache]\n    dir = {cache}\n")
     header = (

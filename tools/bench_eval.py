@@ -17,7 +17,7 @@ from core.data.tokenizer import Tokenizer
 from core.eval.harness import judge_rows
 from core.eval.loading import load_judge_model, resolve_model, scorer
 from core.modeling import Decoder, preset
-from experiments.common import DATA_DIR, MODELS, TOKENIZER, load_params, parser, run
+from experiments.common import DATA_DIR, MODELS, TOKENIZER, parsed, parser, run
 
 
 def _timed(judge, records) -> tuple[float, list[dict]]:
@@ -33,8 +33,7 @@ def main() -> None:
     p.add_argument("--suite", default="rewardbench")
     p.add_argument("--records", type=int, default=200)
     p.add_argument("--data", type=Path, default=DATA_DIR)
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     if args.model:
         path = resolve_model(args.model, MODELS)
         (model, tok), name = load_judge_model(path), path.name

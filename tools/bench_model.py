@@ -126,23 +126,15 @@ def scoring_bench(args) -> dict:
     import transformers
 
     from core.modeling.decoder import token_nll
-    from core.modeling.hf import load_hf
+    from core.modeling.hf import config_to_hf, load_hf
 
-    hf_cfg = transformers.LlamaConfig(
-        vocab_size=args.vocab,
-        hidden_size=128,
-        intermediate_size=384,
-        num_hidden_layers=4,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=4096,
-        tie_word_embeddings=False,
-    )
+    tiny = preset("tiny", args.vocab)  # the default pipeline's model, in float32
+    hf_cfg = transformers.LlamaConfig(**config_to_hf(tiny, max_position_embeddings=4096))
     torch.manual_seed(0)
     ref = transformers.LlamaForCausalLM(hf_cfg).eval()
     with tempfile.TemporaryDirectory() as d:
         ref.save_pretrained(d)
-        model, cfg = load_hf(d, attn_chunk=preset("tiny", args.vocab).attn_chunk)
+        model, cfg = load_hf(d, attn_chunk=tiny.attn_chunk)
     tokens = (
         np.random.default_rng(0).integers(0, args.vocab, (args.score_batch, args.seq + 1)).astype(np.int32)
     )

@@ -22,7 +22,7 @@ from core.eval.loading import load_judge_model, scorer
 from core.eval.suites import sample_per_task
 from core.mixture.spec import MixtureSpec
 from core.training.loop import Job, RunPaths, train
-from experiments.common import DATA_DIR, MIXTURES, MODELS, TOKENIZER, load_params, parser, run, select
+from experiments.common import DATA_DIR, MIXTURES, MODELS, TOKENIZER, parsed, parser, run, select
 
 
 def score(model_dir: Path, records, params) -> dict:
@@ -40,13 +40,13 @@ def main() -> None:
     p.add_argument("--records", type=int, default=20, help="heldin records per task")
     p.add_argument("--run", default="flame")
     p.add_argument("--out", type=Path, default=Path("artifacts/lr_sweep.json"))
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     cfg = select(params.train, args.run, "run")
     records = sample_per_task(load_suite(DATA_DIR, "heldin"), "heldin", args.records, params.seed)
     spec = MixtureSpec.load(MIXTURES / f"{cfg.mixture}.json")
     data = {t: load_task_split(DATA_DIR, t, "train") for t, w in spec.proportions.items() if w > 0}
     tok = Tokenizer.load(TOKENIZER)
+    same = dict(init=MODELS / cfg.init, spec=spec, records=data, tok=tok)  # what every rate's run shares
     results = [{"lr": 0.0, "steps": 0, **score(MODELS / cfg.init, records, params)}]
     print(json.dumps(results[-1]))
     for lr in (float(x) for x in args.lrs.split(",")):
@@ -57,16 +57,7 @@ def main() -> None:
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="lr-sweep-") as work:
             paths = RunPaths(Path(work) / "ckpt", Path(work) / "model", Path(work) / "logs")
-            job = Job.with_params(
-                params,
-                name=f"sweep-{lr:g}",
-                cfg=run,
-                init=MODELS / cfg.init,
-                spec=spec,
-                records=data,
-                tok=tok,
-                paths=paths,
-            )
+            job = Job.with_params(params, name=f"sweep-{lr:g}", cfg=run, paths=paths, **same)
             summary = train(job, progress=False)
             result = {"lr": lr, "steps": args.steps, **score(paths.model, records, params)}
         result |= {

@@ -18,7 +18,7 @@ from core.eval.loading import load_judge_model, resolve_model
 from core.eval.scoring import LoglikScorer
 from core.eval.suites import load
 from core.eval.uncertainty import paired
-from experiments.common import DATA_DIR, MODELS, load_params, parser, run
+from experiments.common import DATA_DIR, MODELS, parsed, parser, run
 
 
 def label_means(rows: list[dict]) -> dict[str, float]:
@@ -35,8 +35,7 @@ def main() -> None:
     p.add_argument("--budget", type=int, default=1024, help="the larger prompt budget (tokens)")
     p.add_argument("--data", type=Path, default=DATA_DIR)
     p.add_argument("--out", type=Path, help="also write the result here as JSON")
-    args = p.parse_args()
-    params = load_params(args.params)
+    args, params = parsed(p)
     short_budget = params.data.max_input_tokens
     if args.budget <= short_budget:
         raise UserError(f"--budget {args.budget} must exceed data.max_input_tokens ({short_budget})")

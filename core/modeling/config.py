@@ -87,50 +87,22 @@ class DecoderConfig:
         return cls(**data)
 
 
+_ACCELERATOR = dict(dtype="bfloat16", scan_layers=True, remat="full")  # how the large presets train
+_GEMMA = dict(
+    _ACCELERATOR, mlp_activation="gelu_tanh", norm_offset=1.0, post_norms=True, embed_scale=True,
+    tie_embeddings=True, norm_eps=1e-6,
+)  # fmt: skip
 _GEMMA2 = dict(
-    vocab_size=256000,
-    mlp_activation="gelu_tanh",
-    norm_offset=1.0,
-    post_norms=True,
-    embed_scale=True,
-    attn_softcap=50.0,
-    final_softcap=30.0,
-    sliding_window=4096,
-    global_every=2,
-    tie_embeddings=True,
-    norm_eps=1e-6,
+    _GEMMA, vocab_size=256000, attn_softcap=50.0, final_softcap=30.0, sliding_window=4096, global_every=2,
     rope_theta=10000.0,
-    dtype="bfloat16",
-    scan_layers=True,
-    remat="full",
-)
+)  # fmt: skip
 _GEMMA3 = dict(
-    vocab_size=262144,
-    mlp_activation="gelu_tanh",
-    norm_offset=1.0,
-    post_norms=True,
-    qk_norm=True,
-    embed_scale=True,
-    global_every=6,
-    rope_theta=1_000_000.0,
-    rope_local_theta=10_000.0,
-    tie_embeddings=True,
-    norm_eps=1e-6,
-    query_scale=256.0,
-    head_dim=256,
-    dtype="bfloat16",
-    scan_layers=True,
-    remat="full",
-)
+    _GEMMA, vocab_size=262144, qk_norm=True, global_every=6, rope_theta=1_000_000.0, rope_local_theta=10_000.0,
+    query_scale=256.0, head_dim=256,
+)  # fmt: skip
 _GEMMA3_LARGE = dict(_GEMMA3, vocab_size=262208, sliding_window=1024, rope_linear=8.0)
 _LLAMA3 = dict(
-    vocab_size=128256,
-    rope_theta=500000.0,
-    norm_eps=1e-5,
-    rope_scaling=(8.0, 1.0, 4.0, 8192),
-    dtype="bfloat16",
-    scan_layers=True,
-    remat="full",
+    _ACCELERATOR, vocab_size=128256, rope_theta=500000.0, norm_eps=1e-5, rope_scaling=(8.0, 1.0, 4.0, 8192)
 )
 
 PRESETS = {
@@ -140,62 +112,20 @@ PRESETS = {
     # ~1B parameters (with a 32K vocabulary): the accelerator benchmark's train-step config.
     "1b": dict(d_model=2048, n_layers=18, n_heads=16, n_kv_heads=8, head_dim=128, d_ff=5632),
     # open base checkpoints standing in for PaLM-2-24B (shapes as published in their config.json files)
-    "gemma2_2b": dict(
-        _GEMMA2,
-        d_model=2304,
-        n_layers=26,
-        n_heads=8,
-        n_kv_heads=4,
-        head_dim=256,
-        d_ff=9216,
-        query_scale=256.0,
-    ),
-    "gemma2_9b": dict(
-        _GEMMA2,
-        d_model=3584,
-        n_layers=42,
-        n_heads=16,
-        n_kv_heads=8,
-        head_dim=256,
-        d_ff=14336,
-        query_scale=256.0,
-    ),
-    "gemma2_27b": dict(
-        _GEMMA2,
-        d_model=4608,
-        n_layers=46,
-        n_heads=32,
-        n_kv_heads=16,
-        head_dim=128,
-        d_ff=36864,
-        query_scale=144.0,
-    ),
+    "gemma2_2b": dict(_GEMMA2, d_model=2304, n_layers=26, n_heads=8, n_kv_heads=4, head_dim=256, d_ff=9216, query_scale=256.0),
+    "gemma2_9b": dict(_GEMMA2, d_model=3584, n_layers=42, n_heads=16, n_kv_heads=8, head_dim=256, d_ff=14336, query_scale=256.0),
+    "gemma2_27b": dict(_GEMMA2, d_model=4608, n_layers=46, n_heads=32, n_kv_heads=16, head_dim=128, d_ff=36864, query_scale=144.0),
     # Gemma 3 text models (config.json of google/gemma-3-*; 4B and up: the text part of the multimodal model)
-    "gemma3_270m": dict(
-        _GEMMA3, d_model=640, n_layers=18, n_heads=4, n_kv_heads=1, d_ff=2048, sliding_window=512
-    ),
-    "gemma3_1b": dict(
-        _GEMMA3, d_model=1152, n_layers=26, n_heads=4, n_kv_heads=1, d_ff=6912, sliding_window=512
-    ),
+    "gemma3_270m": dict(_GEMMA3, d_model=640, n_layers=18, n_heads=4, n_kv_heads=1, d_ff=2048, sliding_window=512),
+    "gemma3_1b": dict(_GEMMA3, d_model=1152, n_layers=26, n_heads=4, n_kv_heads=1, d_ff=6912, sliding_window=512),
     "gemma3_4b": dict(_GEMMA3_LARGE, d_model=2560, n_layers=34, n_heads=8, n_kv_heads=4, d_ff=10240),
     "gemma3_12b": dict(_GEMMA3_LARGE, d_model=3840, n_layers=48, n_heads=16, n_kv_heads=8, d_ff=15360),
-    "gemma3_27b": dict(
-        _GEMMA3_LARGE,
-        d_model=5376,
-        n_layers=62,
-        n_heads=32,
-        n_kv_heads=16,
-        head_dim=128,
-        d_ff=21504,
-        query_scale=168.0,
-    ),
+    "gemma3_27b": dict(_GEMMA3_LARGE, d_model=5376, n_layers=62, n_heads=32, n_kv_heads=16, head_dim=128, d_ff=21504, query_scale=168.0),
     "llama3_8b": dict(_LLAMA3, d_model=4096, n_layers=32, n_heads=32, n_kv_heads=8, head_dim=128, d_ff=14336),
-    "llama3_70b": dict(
-        _LLAMA3, d_model=8192, n_layers=80, n_heads=64, n_kv_heads=8, head_dim=128, d_ff=28672
-    ),
+    "llama3_70b": dict(_LLAMA3, d_model=8192, n_layers=80, n_heads=64, n_kv_heads=8, head_dim=128, d_ff=28672),
     # for unit tests: compiles in a second.
     "test": dict(d_model=32, n_layers=2, n_heads=4, n_kv_heads=2, head_dim=8, d_ff=64),
-}
+}  # fmt: skip
 
 
 def preset(name: str, vocab_size: int | None = None, **overrides) -> DecoderConfig:

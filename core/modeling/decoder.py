@@ -10,6 +10,8 @@ from core.modeling.config import DecoderConfig
 from core.modeling.layers import Block, RMSNorm, _param, attention_mask, rotary_tables, window_mask
 from core.rng import derive
 
+Maybe = jax.Array | None  # an optional input of the forward pass
+
 REMAT = {
     "full": jax.checkpoint_policies.nothing_saveable,
     "dots": jax.checkpoint_policies.dots_with_no_batch_dims_saveable,
@@ -36,22 +38,14 @@ class Decoder(nnx.Module):
             self.head = _param(rngs, (cfg.d_model, cfg.vocab_size), ("embed", "vocab"), scale, pd)
 
     def __call__(
-        self,
-        tokens: jax.Array,
-        segment_ids: jax.Array | None = None,
-        positions: jax.Array | None = None,
-        dropout_key: jax.Array | None = None,
+        self, tokens: jax.Array, segment_ids: Maybe = None, positions: Maybe = None, dropout_key: Maybe = None
     ) -> jax.Array:
         """Logits ``[B, T, vocab]``; ``segment_ids`` (0 = padding) separate packed examples, ``positions``
         restart per example."""
         return self.logits(self.hidden(tokens, segment_ids, positions, dropout_key))
 
     def hidden(
-        self,
-        tokens: jax.Array,
-        segment_ids: jax.Array | None = None,
-        positions: jax.Array | None = None,
-        dropout_key: jax.Array | None = None,
+        self, tokens: jax.Array, segment_ids: Maybe = None, positions: Maybe = None, dropout_key: Maybe = None
     ) -> jax.Array:
         """Final-normed hidden states ``[B, T, d_model]``: the training loss applies the output head only
         where it needs logits (a 262K-token vocabulary would otherwise dominate the step)."""

