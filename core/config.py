@@ -261,6 +261,7 @@ class TailpatchConfig:
         "safety",
     )  # their top_k tasks get w_top
     weakest_count: int = 3  # weakest: auto takes this many categories with the lowest starting scores
+    oracle: tuple[str, ...] = ()  # mixtures from the planted effects read as ratings (synth; profile oracle)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -566,12 +567,15 @@ def _cross_check(params: Params, source: str) -> None:
             f"{source}: keys 'model.n_layers' / 'model.d_model' cannot change the architecture of "
             f"the base checkpoint '{checkpoint}'"
         )
+    tp = params.tailpatch
+    for i, name in enumerate(tp.oracle):
+        if name in params.mixtures or name == TAILPATCH_MIXTURE:
+            raise ConfigError(f"{source}: key 'tailpatch.oracle' reuses mixture name '{name}' (entry {i})")
     for run, cfg in params.train.items():
-        if cfg.mixture not in params.mixtures and cfg.mixture != TAILPATCH_MIXTURE:
+        if cfg.mixture not in params.mixtures and cfg.mixture not in (TAILPATCH_MIXTURE, *tp.oracle):
             raise ConfigError(f"{source}: key 'train.{run}.mixture' names unknown mixture '{cfg.mixture}'")
         if cfg.init not in ("scratch", "base") and cfg.init not in params.train:
             raise ConfigError(f"{source}: key 'train.{run}.init' names unknown run '{cfg.init}'")
-    tp = params.tailpatch
     if tp.start not in params.train:
         raise ConfigError(f"{source}: key 'tailpatch.start' names unknown run '{tp.start}'")
     if not 0 < tp.start_step < params.train[tp.start].steps:
@@ -580,6 +584,8 @@ def _cross_check(params: Params, source: str) -> None:
             f"(1..{params.train[tp.start].steps - 1}), got {tp.start_step}"
         )
     if params.collection.name != "synth":
+        if tp.oracle:
+            raise ConfigError(f"{source}: key 'tailpatch.oracle' needs planted effects (collection 'synth')")
         return  # real collections: the mixture stage checks names against the prepared catalog
     for name, mix in params.mixtures.items():
         for i, task in enumerate(mix.tasks + mix.exclude):

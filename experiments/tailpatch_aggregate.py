@@ -3,7 +3,11 @@ mixture (``artifacts/mixtures/tailpatch.json``, trained as FLAMe-Opt-RM) and ``a
 ratings.json``; on the synth collection, also the precision and recall of the planted helpful and harmful
 tasks (the catalog's ``effects``). ``auto`` settings (weakest categories, tau, the general bundle's minimum) are
 resolved by the rules of ``core.tailpatch.rules`` and written with how they were chosen; with
-``tailpatch.repeats`` > 1, how often the repeats' own ratings agree."""
+``tailpatch.repeats`` > 1, how often the repeats' own ratings agree.
+
+``--oracle NAME`` (stage ``tailpatch_oracle@NAME``, one per name in ``tailpatch.oracle``) writes the mixture
+``artifacts/mixtures/NAME.json`` from the planted effects read as ratings, through the same rules as chosen for
+the search: the upper bound of what the search can find (synth only)."""
 
 from __future__ import annotations
 
@@ -11,17 +15,44 @@ import dataclasses
 import json
 
 from core.data.collection import training_sizes
+from core.errors import UserError
 from core.reporting.load import read_json
-from core.tailpatch.bundles import recovery, to_mixture, weights
+from core.tailpatch.bundles import oracle, recovery, to_mixture, weights
 from core.tailpatch.ratings import Criteria, rate_all, references, stability
 from core.tailpatch.rules import resolve
 from experiments.common import DATA_DIR, MIXTURES, TAILPATCH, parsed, parser, run
 
 
+def planted_effects() -> dict[str, dict[str, int]]:
+    """The catalog's planted (task -> category -> +1 / -1) effects; empty on real collections."""
+    catalog = read_json(DATA_DIR / "catalog.json")
+    return {t: e.get("effects", {}) for t, e in catalog["tasks"].items() if "effects" in e}
+
+
+def write_oracle(name: str, tp) -> None:
+    """The ``name`` mixture from the planted effects, weighted by the rules the search resolved."""
+    if name not in tp.oracle:
+        raise UserError(f"--oracle {name}: not listed in params tailpatch.oracle {list(tp.oracle)}")
+    planted = planted_effects()
+    if not planted:
+        raise UserError(f"tailpatch.oracle '{name}': the collection plants no effects (synth only)")
+    chosen = read_json(TAILPATCH / "ratings.json")["chosen"]
+    rules = dataclasses.replace(tp, **{k: v["value"] for k, v in chosen.items()})
+    ratings, final = oracle(planted, list(tp.tasks), rules.thresholds)
+    task_weights, info = weights(ratings, final, rules)
+    to_mixture(name, task_weights, training_sizes(DATA_DIR)).save(MIXTURES / f"{name}.json")
+    shown = {k: v for k, v in info.items() if v}
+    print(f"oracle mixture {name}: bundles {json.dumps(shown)}")
+
+
 def main() -> None:
     p = parser(__doc__)
+    p.add_argument("--oracle", metavar="NAME", help="write this oracle mixture instead (see above)")
     args, params = parsed(p)
     tp = params.tailpatch
+    if args.oracle:
+        write_oracle(args.oracle, tp)
+        return
     criteria = Criteria(tp.helpful_gain, tp.slight_gain, tp.harmful_drop, tp.stable_points, tp.reference)
     start = read_json(TAILPATCH / "start.json")["scores"]
     patches = {t: read_json(TAILPATCH / "patches" / f"{t}.json") for t in tp.tasks}
@@ -37,8 +68,7 @@ def main() -> None:
     task_weights, info = weights(ratings, final, rules)
     spec = to_mixture("tailpatch", task_weights, training_sizes(DATA_DIR))
     spec.save(MIXTURES / "tailpatch.json")
-    catalog = read_json(DATA_DIR / "catalog.json")
-    planted = {t: e.get("effects", {}) for t, e in catalog["tasks"].items() if "effects" in e}
+    planted = planted_effects()
     out = {
         "start": start,
         "chosen": chosen,

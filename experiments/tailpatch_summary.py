@@ -3,7 +3,8 @@
 FLAMe-Opt-RM versus full FLAMe and versus FLAMe at the start's step (the snapshot every patch started from;
 Opt-RM trains as many steps) on the target suite, the ratio of training examples each saw (paper: 24x), what
 the patch runs cost, in examples, against full training, and how the weakest categories, tau and the general
-bundle's minimum were chosen."""
+bundle's minimum were chosen. Runs trained on a ``tailpatch.oracle`` mixture (the planted effects read as
+ratings; profile ``oracle``) are scored beside them as the search's upper bound."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ def main() -> None:
     args, params = parsed(p)
     tp = params.tailpatch
     suite = tp.suite
+    oracles = [r for r, c in params.train.items() if c.mixture in tp.oracle and r in params.eval.models]
     ratings = read_json(TAILPATCH / "ratings.json")
     start = read_json(TAILPATCH / "start.json")
-    train = {r: read_json(TRAIN_LOGS / r / "summary.json") for r in RUNS}
-    scores = {r: read_json(EVAL / r / suite / "metrics.json") for r in RUNS}
+    train = {r: read_json(TRAIN_LOGS / r / "summary.json") for r in (*RUNS, *oracles)}
+    scores = {r: read_json(EVAL / r / suite / "metrics.json") for r in (*RUNS, *oracles)}
     keys = ("overall", "chat", "chat_hard", "safety", "reasoning", "math", "coding")
-    seen = {r: train[r]["examples_seen"] for r in RUNS}
+    seen = {r: train[r]["examples_seen"] for r in train}
     summary = {
         "recovery": ratings.get("recovery"),
         "chosen": {
@@ -34,7 +36,16 @@ def main() -> None:
         },
         "stability": ratings.get("stability"),
         "suite": suite,
-        "scores": {r: {k: scores[r][k] for k in keys if k in scores[r]} for r in RUNS},
+        "scores": {r: {k: scores[r][k] for k in keys if k in scores[r]} for r in scores},
+        # the oracle runs: the search's upper bound, and what the searched mixture leaves to it (overall)
+        "oracle": {
+            r: {
+                "mixture": params.train[r].mixture,
+                "overall": scores[r]["overall"],
+                "minus_flame_opt_rm": scores[r]["overall"] - scores["flame_opt_rm"]["overall"],
+            }
+            for r in oracles
+        },
         # FLAMe at the start's step, on the whole suite when the evaluation subset is all of it
         "flame_at_start_step": {**start.get("suite", {}), **start["scores"]},
         "examples_seen": seen,
@@ -47,7 +58,7 @@ def main() -> None:
                 "examples": ratings["patch_examples"],
             },
             "start": {"steps": tp.start_step, "examples": start["examples_seen"]},
-            **{r: {"steps": train[r]["step"], "examples": seen[r]} for r in RUNS},
+            **{r: {"steps": train[r]["step"], "examples": seen[r]} for r in train},
         },
     }
     search = sum(summary["cost"][k]["examples"] for k in ("patches", "start", "flame_opt_rm"))

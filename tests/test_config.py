@@ -49,3 +49,24 @@ def test_cross_references_are_checked(tmp_path):
     path.write_text((ROOT / "params.yaml").read_text().replace("mixture: rm4,", "mixture: rm5,"))
     with pytest.raises(config.ConfigError, match="train.flame_rm.mixture.*rm5"):
         config.load(path)
+
+
+@pytest.mark.parametrize(
+    "old, new, error",
+    [
+        ("oracle: []", "oracle: [rm4]", "tailpatch.oracle.*reuses mixture name 'rm4'"),
+        ("oracle: []", "oracle: [best]", None),  # a run may then train on 'best'
+        ("name: synth", "name: real-mini", "tailpatch.oracle.*needs planted effects"),
+    ],
+)
+def test_oracle_mixtures_are_checked(tmp_path, old, new, error):
+    text = (
+        (ROOT / "params.yaml").read_text().replace(old, new).replace("mixture: tailpatch,", "mixture: best,")
+    )
+    path = tmp_path / "params.yaml"
+    path.write_text(text.replace("oracle: []", "oracle: [best]"))
+    if error is None:
+        assert config.load(path).train["flame_opt_rm"].mixture == "best"
+    else:
+        with pytest.raises(config.ConfigError, match=error):
+            config.load(path)

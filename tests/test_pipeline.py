@@ -1,5 +1,6 @@
 """The DVC pipeline: static wiring checks, and `dvc repro` end to end on a miniature profile."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -105,6 +106,7 @@ MINI = {
         "flame": {"steps": 6, "batch_size": 2, "checkpoint_every": 3, "log_every": 2, "eval_every": 2},
         "flame_rm": {"steps": 2, "batch_size": 2, "log_every": 1},
         "flame_opt_rm": {"steps": 2, "batch_size": 2, "log_every": 1, "eval_every": 1},
+        "flame_opt_rm_oracle": {"steps": 2, "batch_size": 2, "log_every": 1, "eval_every": 1},
     },
     "tailpatch": {"start_step": 3, "steps": 2, "eval_every": 1, "batch_size": 2, "per_category": 4},
     "mixtures": {"flame": {"maximum": 100}},
@@ -127,12 +129,16 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
         dst.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
     raw = yaml.safe_load((ROOT / "params.yaml").read_text())
-    if profile != "synth":
+    if profile == "synth":  # with the oracle bound of tail-patch search (planted effects as ratings)
+        raw = merge(raw, yaml.safe_load((ROOT / "experiments/profiles/oracle.yaml").read_text()))
+    else:
         if not REAL.exists():
             pytest.skip("../shared/data/real is not beside the checkout")
         raw = merge(raw, yaml.safe_load((ROOT / "experiments/profiles" / f"{profile}.yaml").read_text()))
         raw["collection"]["real_dir"] = str(REAL)
     raw = merge(raw, MINI)
+    if profile != "synth":
+        del raw["train"]["flame_opt_rm_oracle"]
     raw["tailpatch"]["tasks"] = raw["tailpatch"]["tasks"][:2]  # two patch stages are enough to wire them
     raw["synth"]["tasks"] = {
         t: {"examples": 60, "noise": v.get("noise", 0.0)} for t, v in raw["synth"]["tasks"].items()
@@ -205,6 +211,16 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
     assert summary["cost"]["flame"]["steps"] == 6 and summary["cost"]["patches"]["steps"] == 2 * 2
     assert (summary["recovery"] is not None) == (profile == "synth")  # planted effects exist in synth only
     assert (work / "reports/tailpatch/tailpatch_gains.png").exists() == (profile == "synth")
+    if profile == "synth":  # the oracle mixture weights exactly the planted-helpful tasks above 'others'
+        oracle = summary["oracle"]["flame_opt_rm_oracle"]
+        assert (
+            oracle["mixture"] == "tailpatch_oracle" and summary["cost"]["flame_opt_rm_oracle"]["steps"] == 2
+        )
+        rates = json.loads((work / "artifacts/mixtures/tailpatch_oracle.json").read_text())["rates"]
+        assert set(rates) == {"chat_count_pairwise", "chat_entity_pairwise"} and min(rates.values()) > 3_000
+        assert "flame_opt_rm_oracle" in (work / "reports/tailpatch/tailpatch.md").read_text()
+    else:
+        assert summary["oracle"] == {}
     # the start is FLAMe's own snapshot at step 3 (its learning rate then), and every auto rule says its value
     assert summary["chosen"]["start"] == {"run": "flame", "step": 3, "lr": summary["chosen"]["start"]["lr"]}
     assert summary["chosen"]["start"]["lr"] > 0 and summary["cost"]["start"]["steps"] == 3

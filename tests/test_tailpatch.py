@@ -7,7 +7,7 @@ import math
 import pytest
 from helpers import pair
 
-from core.tailpatch.bundles import Weighting, bundles, recovery, to_mixture, top_tasks, weights
+from core.tailpatch.bundles import Weighting, bundles, oracle, recovery, to_mixture, top_tasks, weights
 from core.tailpatch.ratings import Criteria, rate, rate_all, references
 
 C = Criteria(helpful_gain=0.05, slight_gain=0.02, harmful_drop=0.05, stable_points=2)
@@ -126,6 +126,25 @@ def test_recovery_of_planted_effects():
     )  # good_everywhere's 4 and hard_slight's 1 count too
     assert r["harmful"] == {"planted": 1, "found": 1, "correct": 1, "precision": 1.0, "recall": 1.0}
     assert math.isnan(recovery({"a": {"chat": 0}}, {})["helpful"]["precision"])
+
+
+def test_the_oracle_reads_planted_effects_as_ratings_under_the_searchs_rules():
+    planted = {
+        "a": {"chat": 1, "safety": 1},
+        "b": {"chat_hard": -1},
+        "c": {"coding": 1},
+        "other": {"math": 1},
+    }
+    ratings, final = oracle(planted, ["a", "b", "c", "d"], W.thresholds)
+    assert set(ratings) == {"a", "b", "c", "d"}  # the patched tasks only; an unplanted one rates 0
+    assert ratings["a"]["chat"] == 2 and ratings["b"]["chat_hard"] == -1 and set(ratings["d"].values()) == {0}
+    assert recovery(ratings, planted)["helpful"]["recall"] == 1.0  # perfect measurements find every effect
+    b = bundles(ratings, final, W)
+    assert b["chat"] == ["a"] and b["safety"] == ["a"] and b["coding"] == ["c"] and b["chat_hard"] == []
+    assert b["others"] == ["b", "d"]
+    w, info = weights(ratings, final, Weighting(thresholds=W.thresholds, weakest=("coding",), top_k=1))
+    assert info["top_coding"] == ["c"] and w["c"] == 200_000
+    assert w["a"] == 2 * 30_000 and w["b"] == w["d"] == 3_000
 
 
 def _rec(i, section):

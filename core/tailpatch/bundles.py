@@ -72,6 +72,23 @@ def to_mixture(name: str, task_weights: Mapping[str, float], sizes: Mapping[str,
     )
 
 
+def oracle(
+    planted: Mapping[str, Mapping[str, int]], tasks: list[str], thresholds: Mapping[str, float]
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, float]]]:
+    """Ratings and final scores as a search that measured the planted effects exactly would have them: +2 where
+    a task is planted helpful, -1 where harmful, 0 elsewhere; its final score sits on tau where helpful (so it
+    joins that category's bundle) and below it elsewhere. Fed to ``weights`` with the search's own rules, they
+    give the mixture the method would find with perfect measurements: the search's upper bound."""
+    ratings = {t: {c: {1: 2, -1: -1}.get(planted.get(t, {}).get(c, 0), 0) for c in CATEGORIES} for t in tasks}
+    below = {
+        2: 0.0
+    }  # how far under tau a final score sits: on it where helpful, a full point under elsewhere
+    final = {
+        t: {c: thresholds.get(c, 0.0) - below.get(r[c], 1.0) for c in CATEGORIES} for t, r in ratings.items()
+    }
+    return ratings, final
+
+
 def recovery(ratings: Mapping[str, Mapping[str, int]], planted: Mapping[str, Mapping[str, int]]) -> dict:
     """Precision and recall of the planted helpful (+) and harmful (-) (task, category) effects, reading a
     rating >= 1 as found helpful and -1 as found harmful."""
