@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from core.data.schema import numbered_json_lines
 from core.errors import UserError
 
 Row = tuple[str, dict[str, Any]]
@@ -52,32 +53,21 @@ def read_rows(path: str | Path) -> Iterator[Row]:
             last = where
             yield where, row
     except UnicodeDecodeError as err:
-        raise RawFileError(f"{path}: not UTF-8 after {last} ({err.reason} at byte 0x{err.object[err.start]:02x}); "
-                           "re-encode it as UTF-8") from None  # fmt: skip
+        byte = err.object[err.start]
+        raise RawFileError(
+            f"{path}: not UTF-8 after {last} ({err.reason} at byte 0x{byte:02x}); re-encode it as UTF-8"
+        ) from None
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise RawFileError(
             f"{path}: a cut or damaged gzip file after {last} ({err}); fetch it again"
         ) from None
 
 
-def _open(path: Path):
-    return (
-        gzip.open(path, "rt", encoding="utf-8") if path.name.endswith(".gz") else path.open(encoding="utf-8")
-    )
-
-
 def _json_lines(path: Path) -> Iterator[Row]:
-    with _open(path) as f:
-        for i, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise RawFileError(f"{path}:{i}: not valid JSON ({err.msg})") from None
-            if not isinstance(row, dict):
-                raise RawFileError(f"{path}:{i}: expected a JSON object, got {type(row).__name__}")
-            yield f"{path}:{i}", row
+    for where, row in numbered_json_lines(path, RawFileError):
+        if not isinstance(row, dict):
+            raise RawFileError(f"{where}: expected a JSON object, got {type(row).__name__}")
+        yield where, row
 
 
 def _json(path: Path) -> Iterator[Row]:

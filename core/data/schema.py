@@ -8,6 +8,7 @@ the rater (``context``), the rater's answer (``target``) and the closed set of a
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -146,12 +147,12 @@ def write_jsonl(path: str | Path, records: Iterable[Record]) -> int:
 
 
 def numbered_json_lines(path: str | Path, error: type[Exception] = ValueError) -> Iterator[tuple[str, Any]]:
-    """``(file:line, value)`` for every non-blank line of a JSON Lines file; a line that is not UTF-8, not JSON
+    """``(file:line, value)`` for every non-blank line of a JSON Lines file (gzipped when it ends in .gz); a line that is not UTF-8, not JSON
     or holds a lone surrogate escape (text no tokenizer can encode) raises ``error`` naming the line."""
     path = Path(path)
     if path.is_dir():
         raise error(f"{path}: is a folder, not a JSON Lines file")
-    with path.open("rb") as f:
+    with gzip.open(path) if path.name.endswith(".gz") else path.open("rb") as f:
         for lineno, raw in enumerate(f, start=1):
             where = f"{path}:{lineno}"
             try:
