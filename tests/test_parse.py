@@ -32,61 +32,75 @@ ACCEPTED = [
     ("\tanswer:\tYes", "answer", YN, "Yes"),
 ]
 
-REJECTED = [
-    ("", "choice", PAIR_LABELS, "empty"),
-    ("   \n  ", "choice", PAIR_LABELS, "empty"),
-    ("A", "choice", PAIR_LABELS, "first line"),
-    ("B is better.", "choice", PAIR_LABELS, "first line"),
-    ("The answer is A", "choice", PAIR_LABELS, "first line"),
-    ("choice: A.", "choice", PAIR_LABELS, "not one of"),
-    ("choice: **A**", "choice", PAIR_LABELS, "not one of"),
-    ("choice: 'A'", "choice", PAIR_LABELS, "not one of"),
-    ('choice: "B"', "choice", PAIR_LABELS, "not one of"),
-    ("choice: (A)", "choice", PAIR_LABELS, "not one of"),
-    ("choice: A)", "choice", PAIR_LABELS, "not one of"),
-    ("choice: A or B", "choice", PAIR_LABELS, "not one of"),
-    ("choice: both", "choice", PAIR_LABELS, "not one of"),
-    ("choice: neither", "choice", PAIR_LABELS, "not one of"),
-    ("choice: tie", "choice", PAIR_LABELS, "not one of"),
-    ("choice: AB", "choice", PAIR_LABELS, "not one of"),
-    ("choice: A B", "choice", PAIR_LABELS, "not one of"),
-    ("choice: Response A", "choice", PAIR_LABELS, "not one of"),
-    ("choice: response B", "choice", PAIR_LABELS, "not one of"),
-    ("choice:", "choice", PAIR_LABELS, "not one of"),
-    ("choice: \u0391", "choice", PAIR_LABELS, "not one of"),  # Greek capital alpha, a lookalike
-    ("choice: A\nchoice: B", "choice", PAIR_LABELS, "second"),
-    ("choice: A\nchoice: A", "choice", PAIR_LABELS, "second"),
-    ("choice: B\nexplanation: x\nChoice: A", "choice", PAIR_LABELS, "second"),
-    ("choices: A", "choice", PAIR_LABELS, "first line"),
-    ("answer: A", "choice", PAIR_LABELS, "first line"),
-    ("EVALUATION:\nchoice: A", "choice", PAIR_LABELS, "first line"),
-    ("explanation: A is better\nchoice: A", "choice", PAIR_LABELS, "first line"),
-    ("**choice**: A", "choice", PAIR_LABELS, "first line"),
-    ("- choice: A", "choice", PAIR_LABELS, "first line"),
-    ("1. choice: A", "choice", PAIR_LABELS, "first line"),
-    ("choice = A", "choice", PAIR_LABELS, "first line"),
-    ("choice - A", "choice", PAIR_LABELS, "first line"),
-    ("answer: Yes, because it says so.", "answer", YN, "not one of"),
-    ("answer: Yes.", "answer", YN, "not one of"),
-    ("answer: Y", "answer", YN, "not one of"),
-    ("answer: yess", "answer", YN, "not one of"),
-    ("answer: True", "answer", YN, "not one of"),
-    ("answer: Yes/No", "answer", YN, "not one of"),
-    ("answer: Yes No", "answer", YN, "not one of"),
-    ("answer: maybe", "answer", YN, "not one of"),
-    ("rating: 3.0", "rating", LIKERT, "not one of"),
-    ("rating: 03", "rating", LIKERT, "not one of"),
-    ("rating: three", "rating", LIKERT, "not one of"),
-    ("rating: 3/5", "rating", LIKERT, "not one of"),
-    ("rating: 6", "rating", LIKERT, "not one of"),
-    ("rating: 0", "rating", LIKERT, "not one of"),
-    ("rating: -1", "rating", LIKERT, "not one of"),
-    ("rating: 3-4", "rating", LIKERT, "not one of"),
-    ("rating: 4 stars", "rating", LIKERT, "not one of"),
-    ("answer: Fully  attributable", "answer", BEGIN, "not one of"),
-    ("answer: attributable", "answer", BEGIN, "not one of"),
-    ("answer: Fully attributable!", "answer", BEGIN, "not one of"),
-]
+REJECTED = {  # (label space, what the reason says): outputs the parser must refuse
+    ("choice", "empty"): [
+        "",
+        "   \n  ",
+    ],
+    ("choice", "first line"): [
+        "A",
+        "B is better.",
+        "The answer is A",
+        "choices: A",
+        "answer: A",
+        "EVALUATION:\nchoice: A",
+        "explanation: A is better\nchoice: A",
+        "**choice**: A",
+        "- choice: A",
+        "1. choice: A",
+        "choice = A",
+        "choice - A",
+    ],
+    ("choice", "not one of"): [
+        "choice: A.",
+        "choice: **A**",
+        "choice: 'A'",
+        'choice: "B"',
+        "choice: (A)",
+        "choice: A)",
+        "choice: A or B",
+        "choice: both",
+        "choice: neither",
+        "choice: tie",
+        "choice: AB",
+        "choice: A B",
+        "choice: Response A",
+        "choice: response B",
+        "choice:",
+        "choice: \u0391",  # Greek capital alpha, a lookalike
+    ],
+    ("choice", "second"): [
+        "choice: A\nchoice: B",
+        "choice: A\nchoice: A",
+        "choice: B\nexplanation: x\nChoice: A",
+    ],
+    ("yes_no", "not one of"): [
+        "answer: Yes, because it says so.",
+        "answer: Yes.",
+        "answer: Y",
+        "answer: yess",
+        "answer: True",
+        "answer: Yes/No",
+        "answer: Yes No",
+        "answer: maybe",
+    ],
+    ("rating", "not one of"): [
+        "rating: 3.0",
+        "rating: 03",
+        "rating: three",
+        "rating: 3/5",
+        "rating: 6",
+        "rating: 0",
+        "rating: -1",
+        "rating: 3-4",
+        "rating: 4 stars",
+    ],
+    ("begin", "not one of"): [
+        "answer: Fully  attributable",
+        "answer: attributable",
+        "answer: Fully attributable!",
+    ],
+}
 
 
 @pytest.mark.parametrize("text,field,labels,want", ACCEPTED)
@@ -94,11 +108,20 @@ def test_accepted(text, field, labels, want):
     assert parse_decision(text, field, labels) == (want, "")
 
 
-@pytest.mark.parametrize("text,field,labels,why", REJECTED)
+SPACES = {
+    "choice": ("choice", PAIR_LABELS),
+    "yes_no": ("answer", YN),
+    "rating": ("rating", LIKERT),
+    "begin": ("answer", BEGIN),
+}
+REJECTED_CASES = [(text, *SPACES[space], why) for (space, why), texts in REJECTED.items() for text in texts]
+
+
+@pytest.mark.parametrize("text,field,labels,why", REJECTED_CASES)
 def test_rejected(text, field, labels, why):
     label, reason = parse_decision(text, field, labels)
     assert label is None and why in reason, reason
 
 
 def test_there_are_at_least_fifty_adversarial_outputs():
-    assert len(REJECTED) >= 50
+    assert len(REJECTED_CASES) >= 50
