@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from core.config import TailpatchConfig
 from core.data.collection import training_sizes
 from core.errors import UserError
 from core.reporting.load import read_json
@@ -29,7 +30,7 @@ def planted_effects() -> dict[str, dict[str, int]]:
     return {t: e.get("effects", {}) for t, e in catalog["tasks"].items() if "effects" in e}
 
 
-def write_oracle(name: str, tp) -> None:
+def write_oracle(name: str, tp: TailpatchConfig) -> None:
     """The ``name`` mixture from the planted effects, weighted by the rules the search resolved."""
     if name not in tp.oracle:
         raise UserError(f"--oracle {name}: not listed in params tailpatch.oracle {list(tp.oracle)}")

@@ -106,7 +106,6 @@ MINI = {
         "flame": {"steps": 6, "batch_size": 2, "checkpoint_every": 3, "log_every": 2, "eval_every": 2},
         "flame_rm": {"steps": 2, "batch_size": 2, "log_every": 1},
         "flame_opt_rm": {"steps": 2, "batch_size": 2, "log_every": 1, "eval_every": 1},
-        "flame_opt_rm_oracle": {"steps": 2, "batch_size": 2, "log_every": 1, "eval_every": 1},
     },
     "tailpatch": {"start_step": 3, "steps": 2, "eval_every": 1, "batch_size": 2, "per_category": 4},
     "mixtures": {"flame": {"maximum": 100}},
@@ -137,8 +136,8 @@ def test_dvc_repro_end_to_end_on_a_miniature_profile(tmp_path, profile):
         raw = merge(raw, yaml.safe_load((ROOT / "experiments/profiles" / f"{profile}.yaml").read_text()))
         raw["collection"]["real_dir"] = str(REAL)
     raw = merge(raw, MINI)
-    if profile != "synth":
-        del raw["train"]["flame_opt_rm_oracle"]
+    if profile == "synth":  # the oracle run is trained like FLAMe-Opt-RM, miniature included
+        raw["train"]["flame_opt_rm_oracle"] |= MINI["train"]["flame_opt_rm"]
     raw["tailpatch"]["tasks"] = raw["tailpatch"]["tasks"][:2]  # two patch stages are enough to wire them
     raw["synth"]["tasks"] = {
         t: {"examples": 60, "noise": v.get("noise", 0.0)} for t, v in raw["synth"]["tasks"].items()

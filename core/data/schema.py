@@ -147,8 +147,9 @@ def write_jsonl(path: str | Path, records: Iterable[Record]) -> int:
 
 
 def numbered_json_lines(path: str | Path, error: type[Exception] = ValueError) -> Iterator[tuple[str, Any]]:
-    """``(file:line, value)`` for every non-blank line of a JSON Lines file (gzipped when it ends in .gz); a line that is not UTF-8, not JSON
-    or holds a lone surrogate escape (text no tokenizer can encode) raises ``error`` naming the line."""
+    """``(file:line, value)`` for every non-blank line of a JSON Lines file (gzipped when it ends in .gz); a
+    line that is not UTF-8, not JSON or holds a lone surrogate escape (text no tokenizer can encode) raises
+    ``error`` naming the line."""
     path = Path(path)
     if path.is_dir():
         raise error(f"{path}: is a folder, not a JSON Lines file")

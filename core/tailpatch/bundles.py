@@ -78,13 +78,13 @@ def oracle(
     """Ratings and final scores as a search that measured the planted effects exactly would have them: +2 where
     a task is planted helpful, -1 where harmful, 0 elsewhere; its final score sits on tau where helpful (so it
     joins that category's bundle) and below it elsewhere. Fed to ``weights`` with the search's own rules, they
-    give the mixture the method would find with perfect measurements: the search's upper bound."""
+    give the mixture the method would find with perfect measurements (a bound on the search only as far as
+    the planted effects are what transfers; README, "The oracle is no upper bound here")."""
     ratings = {t: {c: {1: 2, -1: -1}.get(planted.get(t, {}).get(c, 0), 0) for c in CATEGORIES} for t in tasks}
-    below = {
-        2: 0.0
-    }  # how far under tau a final score sits: on it where helpful, a full point under elsewhere
+    # a final score on tau where the task is helpful, a full point under it elsewhere
     final = {
-        t: {c: thresholds.get(c, 0.0) - below.get(r[c], 1.0) for c in CATEGORIES} for t, r in ratings.items()
+        t: {c: thresholds.get(c, 0.0) - (0.0 if r[c] == 2 else 1.0) for c in CATEGORIES}
+        for t, r in ratings.items()
     }
     return ratings, final
 
