@@ -337,3 +337,57 @@ def test_truncation_probe_judges_the_same_records_shortened_and_whole(small_synt
     )  # other prompts, other answers
     gain = result["whole_minus_shortened"]["overall"]
     assert gain["gain"] == pytest.approx(gain["a"] - gain["b"])
+
+
+def test_skill_probe_lookup_labels_are_membership_and_balanced(small_tokenizer):
+    from core.synth.pools import pools
+    from tools.skill_probe import probe_records, probe_words, single_token_words
+
+    words = single_token_words(small_tokenizer)
+    assert words and all(len(small_tokenizer.encode(" " + w)) == 1 for w in words)
+    records = probe_records("lookup", 400, 0, words)
+    for r in records:
+        assert (r.field("word") in r.field("words").split()) == (r.target[0][1] == "yes")
+    assert 0.4 < sum(r.target[0][1] == "yes" for r in records) / len(records) < 0.6
+    copies = probe_records("copy", 5, 0, words)
+    assert all(r.target[0][1] == r.field("words") for r in copies)
+    assert probe_records("lookup", 5, 0, words, split="test") != probe_records("lookup", 5, 0, words)
+    assert set(probe_words("pool", small_tokenizer)) >= set(pools("train").names) and not set(
+        probe_words("pool", small_tokenizer)
+    ) & set(pools("heldout").cities)
+
+
+def test_skill_probe_scores_tasks_and_trains_a_skill(small_synth, small_tokenizer, tmp_path):
+    import json
+    import sys
+
+    from core.modeling.io import export_model
+    from tools import skill_probe
+
+    out, _ = small_synth
+    folder = tmp_path / "model"
+    export_model(
+        Decoder(preset("test", small_tokenizer.vocab_size), nnx.Rngs(0)), folder, {}, small_tokenizer.files()
+    )
+    runs = {
+        "score": ["score", "--model", str(folder), "--data", str(out), "--limit", "10"],
+        "learn": ["learn", "--skill", "lookup", "--steps", "4", "--init", str(folder)],
+        "task": ["learn", "--skill", "attribution_classification", "--steps", "2", "--init", str(folder)],
+    }
+    results = {}
+    for name, argv in runs.items():
+        argv += ["--data", str(out)] if name != "score" else []
+        sys_argv, sys.argv = sys.argv, ["probe", *argv, "--out", str(tmp_path / f"{name}.json")]
+        try:
+            skill_probe.main()
+        finally:
+            sys.argv = sys_argv
+        results[name] = json.loads((tmp_path / f"{name}.json").read_text())
+    judged = {"safety_classification", "chat_count_pairwise", "attribution_rating_pointwise"}
+    assert judged <= set(results["score"]) and "list_writing" not in results["score"]
+    assert all(0 <= v <= 1 for v in results["score"].values())
+    learned = results["learn"]
+    assert learned["steps"] == 4 and list(learned["target_loss"])[-1] == "4"
+    assert 0 <= learned["fresh_accuracy"] <= 1 and 0.4 < learned["fresh_yes_share"] < 0.6
+    scored = results["task"]["aggrefact"]
+    assert {"overall", "news", "dialogue", "bio"} <= set(scored) and 0 <= scored["overall"] <= 1
