@@ -124,8 +124,9 @@ def score(args, params) -> dict:
 
 def learn(args, params) -> dict:
     tok = load_tokenizer(args.init)
-    words = probe_words(args.words, tok)
-    if args.skill in SKILLS:
+    probe = args.skill in SKILLS
+    if probe:
+        words = probe_words(args.words, tok)
         records = probe_records(args.skill, TRAIN_RECORDS, params.seed, words)
     else:  # a training task of the collection, alone
         records = load_task_split(args.data, args.skill, "train")
@@ -133,6 +134,7 @@ def learn(args, params) -> dict:
     flame = params.train[params.tailpatch.start]
     cfg = dataclasses.replace(flame, steps=args.steps, eval_every=0, checkpoint_every=args.steps)
     spec = MixtureSpec(name=task, rates={task: 1.0}, sizes={task: len(records)})
+    result = {"skill": args.skill, "steps": args.steps, "init": str(args.init), "lr": cfg.lr}
     with tempfile.TemporaryDirectory(prefix="skill-probe-") as work:
         paths = RunPaths(Path(work) / "ckpt", Path(work) / "model", Path(work) / "logs")
         job = Job.with_params(
@@ -147,28 +149,20 @@ def learn(args, params) -> dict:
         )
         train(job, progress=True)
         log = list(csv.DictReader((paths.logs / "log.csv").open()))
-        result = {"skill": args.skill, "steps": args.steps, "init": str(args.init), "lr": cfg.lr}
-        if args.skill in SKILLS:
-            result.update(words=args.words, distinct_words=len(words))
         every = max(1, len(log) // 10)
-        result["target_loss"] = {
-            r["step"]: round(float(r["target_loss"]), 4) for r in log[every - 1 :: every]
-        }
-        result["target_token_accuracy"] = {
-            r["step"]: round(float(r["target_acc"]), 4) for r in log[every - 1 :: every]
-        }
+        for key, column in (("target_loss", "target_loss"), ("target_token_accuracy", "target_acc")):
+            result[key] = {r["step"]: round(float(r[column]), 4) for r in log[every - 1 :: every]}
+        judge = scorer(*load_judge_model(paths.model), params)
+    if not probe:
+        suite = load_suite(args.data, args.suite)
+        m = suite_metrics(args.suite, judge_rows(judge, suite, "both", params.seed), suite)
+        result[args.suite] = {k: round(v, 4) for k, v in m.items() if isinstance(v, float)}
+    else:
+        result.update(words=args.words, distinct_words=len(words))
         if args.skill == "lookup":
-            model, model_tok = load_judge_model(paths.model)
             fresh = probe_records(args.skill, FRESH_RECORDS, params.seed, words, split="test")
-            result["fresh_accuracy"] = accuracy(scorer(model, model_tok, params), fresh, params.seed)
+            result["fresh_accuracy"] = accuracy(judge, fresh, params.seed)
             result["fresh_yes_share"] = float(np.mean([r.target[0][1] == "yes" for r in fresh]))
-        elif args.skill not in SKILLS:
-            model, model_tok = load_judge_model(paths.model)
-            suite = load_suite(args.data, args.suite)
-            m = suite_metrics(
-                args.suite, judge_rows(scorer(model, model_tok, params), suite, "both", params.seed), suite
-            )
-            result[args.suite] = {k: round(v, 4) for k, v in m.items() if isinstance(v, float)}
     return result
 
 
